@@ -1,0 +1,43 @@
+"""Domain errors. Each carries the rule id it enforces and a Vietnamese message for people."""
+
+
+class DomainError(Exception):
+    """A refusal by a business rule: becomes a 4xx with the rule id, never a 500."""
+
+    status_code = 400
+    code = "domain_error"
+
+    def __init__(
+        self, message: str, *, rule: str | None = None, code: str | None = None, field: str | None = None
+    ):
+        super().__init__(message)
+        self.message = message
+        self.rule = rule
+        self.field = field
+        if code:
+            self.code = code
+
+
+class RuleViolation(DomainError):
+    """An action the law (a rule R-nn) does not allow."""
+
+    status_code = 422
+    code = "rule_violation"
+
+    def __init__(self, rule: str, message: str, *, code: str | None = None, field: str | None = None):
+        super().__init__(message, rule=rule, code=code, field=field)
+
+
+class InvalidInput(DomainError):
+    status_code = 400
+    code = "invalid_input"
+
+
+class NotFound(DomainError):
+    status_code = 404
+    code = "not_found"
+
+
+class PermissionDenied(DomainError):
+    status_code = 403
+    code = "permission_denied"

@@ -1,0 +1,22 @@
+"""Vietnamese text: stored in Unicode NFC, searched without diacritics.
+
+Citizens often type without diacritics on phones ("cap giay phep xay dung" must find
+"Cấp giấy phép xây dựng"), so every searchable model keeps a folded copy of its text.
+"""
+
+import unicodedata
+
+# "đ" is a letter of its own, not "d" + a combining mark, so NFD does not split it.
+_SPECIAL = str.maketrans({"đ": "d", "Đ": "d"})
+
+
+def nfc(text: str) -> str:
+    """The stored form of any Vietnamese text (one code point per accented letter)."""
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def fold(text: str) -> str:
+    """Lower-case, diacritics-free, whitespace-collapsed form used for search."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_SPECIAL))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.lower().split())
