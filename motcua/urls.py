@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from motcua.api import views as api_views  # noqa: I001
+from motcua.api import views as api_views
 
 urlpatterns = [
     path("healthz", api_views.healthz, name="healthz"),

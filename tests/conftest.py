@@ -8,28 +8,41 @@ from hypothesis import HealthCheck, settings
 from motcua.org.models import Counter, Unit, UnitKind, UnitLevel
 
 # Deadline-free, reproducible property tests: these machines are noisy and CI must not flake.
-settings.register_profile("motcua", deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "motcua", deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.load_profile("motcua")
 
 
 @pytest.fixture
 def province(db) -> Unit:
     return Unit.objects.create(
-        code="000.00.00.H19", name="Ủy ban nhân dân tỉnh Đồng Nai", kind=UnitKind.PEOPLES_COMMITTEE, level=UnitLevel.PROVINCE
+        code="000.00.00.H19",
+        name="Ủy ban nhân dân tỉnh Đồng Nai",
+        kind=UnitKind.PEOPLES_COMMITTEE,
+        level=UnitLevel.PROVINCE,
     )
 
 
 @pytest.fixture
 def justice_dept(province) -> Unit:
     return Unit.objects.create(
-        code="000.00.05.H19", name="Sở Tư pháp", kind=UnitKind.DEPARTMENT, level=UnitLevel.PROVINCE, parent=province
+        code="000.00.05.H19",
+        name="Sở Tư pháp",
+        kind=UnitKind.DEPARTMENT,
+        level=UnitLevel.PROVINCE,
+        parent=province,
     )
 
 
 @pytest.fixture
 def construction_dept(province) -> Unit:
     return Unit.objects.create(
-        code="000.00.08.H19", name="Sở Xây dựng", kind=UnitKind.DEPARTMENT, level=UnitLevel.PROVINCE, parent=province
+        code="000.00.08.H19",
+        name="Sở Xây dựng",
+        kind=UnitKind.DEPARTMENT,
+        level=UnitLevel.PROVINCE,
+        parent=province,
     )
 
 

@@ -19,7 +19,12 @@ def healthz(request):
 
 
 class ProcedureFilters(serializers.Serializer):
-    q = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="Tìm theo mã hoặc tên, không phân biệt dấu")
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Tìm theo mã hoặc tên, không phân biệt dấu",
+    )
     level = serializers.ChoiceField(choices=ProcedureLevel.choices, required=False)
     unit = serializers.CharField(required=False, max_length=35, help_text="Mã định danh đơn vị thực hiện")
     field = serializers.CharField(required=False, max_length=50, help_text="Mã lĩnh vực")

@@ -198,7 +198,8 @@ class CaseDuration(models.Model):
         constraints = [models.UniqueConstraint(fields=["case", "channel"], name="case_duration_unique")]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()}: {self.value.normalize()} {self.get_unit_display().lower()}"
+        value = format(self.value.normalize(), "f")  # 10, not "1E+1"
+        return f"{self.get_channel_display()}: {value} {self.get_unit_display().lower()}"
 
     @property
     def working_hours(self) -> Decimal | None:

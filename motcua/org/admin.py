@@ -49,7 +49,10 @@ class UnitMergerForm(forms.ModelForm):
             return data
         try:
             services.validate_merge(
-                list(data["predecessors"]), data["successor"], effective_on=data["effective_on"], decision=data["decision"]
+                list(data["predecessors"]),
+                data["successor"],
+                effective_on=data["effective_on"],
+                decision=data["decision"],
             )
         except DomainError as exc:
             raise forms.ValidationError(exc.message) from exc

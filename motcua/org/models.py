@@ -233,6 +233,12 @@ class Applicant(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.identifier})"
 
+    def save(self, *args, **kwargs):
+        self.name = nfc(self.name)
+        self.address = nfc(self.address)
+        self.search_text = fold(f"{self.name} {self.identifier}")
+        super().save(*args, **kwargs)
+
     def clean(self):
         errors = {}
         if self.kind == ApplicantKind.CITIZEN and not re.fullmatch(r"\d{12}", self.identifier or ""):
@@ -245,9 +251,3 @@ class Applicant(models.Model):
             errors["unit"] = "Cơ quan nhà nước nộp hồ sơ phải là một đơn vị trong danh mục."
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        self.name = nfc(self.name)
-        self.address = nfc(self.address)
-        self.search_text = fold(f"{self.name} {self.identifier}")
-        super().save(*args, **kwargs)

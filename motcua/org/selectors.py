@@ -1,4 +1,9 @@
-"""Who may act where (R-26): a role granted on a unit covers that unit and its sub-units."""
+"""Who may act where (R-26).
+
+A role granted on a unit covers that unit and its own divisions (phòng), not other agencies that
+happen to sit below it in the tree: a leader of the provincial People's Committee is not thereby a
+leader of every department. Only the province-wide supervisory roles reach the whole subtree.
+"""
 
 import datetime
 
@@ -14,12 +19,28 @@ def active_assignments(user, *, on: datetime.date | None = None) -> QuerySet[Rol
     return RoleAssignment.objects.valid_on(day).filter(user=user).select_related("unit")
 
 
+PROVINCE_WIDE_ROLES = frozenset({Role.PROVINCIAL_OFFICE, Role.HOME_AFFAIRS, Role.ADMINISTRATOR})
+
+
+def _covering_units(unit: Unit) -> tuple[set[int], set[int]]:
+    """(units whose ordinary roles reach `unit`, units whose province-wide roles reach it)."""
+    ordinary, node = {unit.pk}, unit
+    while node.kind == UnitKind.DIVISION and node.parent_id is not None:
+        node = node.parent
+        ordinary.add(node.pk)
+    return ordinary, {unit.pk, *(a.pk for a in unit.ancestors())}
+
+
 def roles_in_unit(user, unit: Unit, *, on: datetime.date | None = None) -> set[str]:
-    """The roles `user` holds on `unit`, directly or through an ancestor unit."""
+    """The roles `user` may exercise on `unit`."""
     if not getattr(user, "is_authenticated", False):
         return set()
-    scope = {unit.pk, *(a.pk for a in unit.ancestors())}
-    return {a.role for a in active_assignments(user, on=on) if a.unit_id in scope}
+    ordinary, wide = _covering_units(unit)
+    return {
+        a.role
+        for a in active_assignments(user, on=on)
+        if a.unit_id in ordinary or (a.role in PROVINCE_WIDE_ROLES and a.unit_id in wide)
+    }
 
 
 def has_role(user, role: str | Role, unit: Unit, *, on: datetime.date | None = None) -> bool:
@@ -27,11 +48,12 @@ def has_role(user, role: str | Role, unit: Unit, *, on: datetime.date | None = N
 
 
 def units_where(user, role: str | Role, *, on: datetime.date | None = None) -> QuerySet[Unit]:
-    """Units where `user` may act with `role` (the units granted and all their descendants)."""
+    """Units where `user` may act with `role`: those granted plus their divisions (or whole subtree)."""
     granted = [a.unit_id for a in active_assignments(user, on=on) if a.role == str(role)]
+    below = Unit.objects.all() if role in PROVINCE_WIDE_ROLES else Unit.objects.filter(kind=UnitKind.DIVISION)
     ids, frontier = set(granted), set(granted)
     while frontier:
-        frontier = set(Unit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - ids
+        frontier = set(below.filter(parent_id__in=frontier).values_list("pk", flat=True)) - ids
         ids |= frontier
     return Unit.objects.filter(pk__in=ids)
 

@@ -41,7 +41,9 @@ def merge_units(
     validate_merge(predecessors, successor, effective_on=effective_on, decision=decision)
     last_day = effective_on - datetime.timedelta(days=1)
     locked = list(Unit.objects.select_for_update().filter(pk__in=[u.pk for u in predecessors]))
-    merger = UnitMerger.objects.create(successor=successor, effective_on=effective_on, decision=decision.strip())
+    merger = UnitMerger.objects.create(
+        successor=successor, effective_on=effective_on, decision=decision.strip()
+    )
     merger.predecessors.set(locked)
     for unit in locked:
         unit.successor = successor

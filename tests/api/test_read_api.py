@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
+from motcua.calendar.units import DurationUnit
 from motcua.catalog.models import (
     AgencyRole,
     CaseDuration,
@@ -19,7 +20,6 @@ from motcua.catalog.models import (
     ProcedureLevelLink,
     ProcedureUnit,
 )
-from motcua.calendar.units import DurationUnit
 
 
 @pytest.fixture
@@ -27,13 +27,19 @@ def client():
     return APIClient()
 
 
-def make_procedure(code, name, unit, *, level=ProcedureLevel.PROVINCE, internal=False, online=OnlineLevel.NONE):
+def make_procedure(
+    code, name, unit, *, level=ProcedureLevel.PROVINCE, internal=False, online=OnlineLevel.NONE
+):
     field, _ = Field.objects.get_or_create(code="F1", defaults={"name": "Xây dựng"})
-    procedure = Procedure.objects.create(code=code, name=name, field=field, internal=internal, online_level=online)
+    procedure = Procedure.objects.create(
+        code=code, name=name, field=field, internal=internal, online_level=online
+    )
     ProcedureLevelLink.objects.create(procedure=procedure, level=level)
     ProcedureUnit.objects.create(procedure=procedure, unit=unit, role=AgencyRole.IMPLEMENTING)
     case = ProcedureCase.objects.create(procedure=procedure, code="TH1", name="Trường hợp chung")
-    CaseDuration.objects.create(case=case, channel=Channel.COUNTER, value=Decimal("15"), unit=DurationUnit.WORKING_DAYS)
+    CaseDuration.objects.create(
+        case=case, channel=Channel.COUNTER, value=Decimal("15"), unit=DurationUnit.WORKING_DAYS
+    )
     Fee.objects.create(case=case, kind=FeeKind.CHARGE, amount=150000, description="Lệ phí cấp giấy phép")
     return procedure
 
@@ -41,10 +47,24 @@ def make_procedure(code, name, unit, *, level=ProcedureLevel.PROVINCE, internal=
 @pytest.fixture
 def catalogue(construction_dept, justice_dept):
     return [
-        make_procedure("1.009972", "Cấp giấy phép xây dựng mới đối với công trình cấp đặc biệt", construction_dept, online=OnlineLevel.PARTIAL),
-        make_procedure("2.000488", "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam", justice_dept, online=OnlineLevel.FULL),
         make_procedure(
-            "1.001234", "Thẩm định đề án vị trí việc làm", justice_dept, internal=True, online=OnlineLevel.FULL
+            "1.009972",
+            "Cấp giấy phép xây dựng mới đối với công trình cấp đặc biệt",
+            construction_dept,
+            online=OnlineLevel.PARTIAL,
+        ),
+        make_procedure(
+            "2.000488",
+            "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam",
+            justice_dept,
+            online=OnlineLevel.FULL,
+        ),
+        make_procedure(
+            "1.001234",
+            "Thẩm định đề án vị trí việc làm",
+            justice_dept,
+            internal=True,
+            online=OnlineLevel.FULL,
         ),
         make_procedure("1.004227", "Đăng ký khai sinh", justice_dept, level=ProcedureLevel.COMMUNE),
     ]
@@ -110,7 +130,7 @@ def test_detail_has_cases_durations_fees_and_units(client, catalogue):
 def test_unknown_procedure_is_a_vietnamese_404(client, db):
     response = client.get("/api/v1/procedures/9.999999")
     assert response.status_code == 404
-    assert response.json()["error"]["code"] == "not_found"
+    assert response.json()["error"]["code"] == "procedure_not_found"
     assert "thủ tục" in response.json()["error"]["message"].lower()
 
 

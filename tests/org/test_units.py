@@ -6,7 +6,16 @@ from django.core.exceptions import ValidationError
 
 from motcua.core.errors import InvalidInput
 from motcua.org import selectors, services
-from motcua.org.models import Applicant, ApplicantKind, Counter, Role, Unit, UnitKind, UnitLevel, validate_agency_code
+from motcua.org.models import (
+    Applicant,
+    ApplicantKind,
+    Counter,
+    Role,
+    Unit,
+    UnitKind,
+    UnitLevel,
+    validate_agency_code,
+)
 
 User = get_user_model()
 
@@ -25,7 +34,11 @@ def test_agency_code_rejects_malformed(code):
 def test_unit_name_stored_nfc_and_searchable_without_diacritics(province):
     decomposed = "So\u031b\u0309 Ngoa\u0323i vu\u0323"  # "Sở Ngoại vụ" typed with combining marks
     unit = Unit.objects.create(
-        code="000.00.03.H19", name=decomposed, kind=UnitKind.DEPARTMENT, level=UnitLevel.PROVINCE, parent=province
+        code="000.00.03.H19",
+        name=decomposed,
+        kind=UnitKind.DEPARTMENT,
+        level=UnitLevel.PROVINCE,
+        parent=province,
     )
     unit.refresh_from_db()
     assert unit.name == "Sở Ngoại vụ"
@@ -34,7 +47,11 @@ def test_unit_name_stored_nfc_and_searchable_without_diacritics(province):
 
 def test_r26_role_on_unit_covers_sub_units_only(province, justice_dept, construction_dept):
     division = Unit.objects.create(
-        code="000.01.05.H19", name="Phòng Hành chính tư pháp", kind=UnitKind.DIVISION, level=UnitLevel.PROVINCE, parent=justice_dept
+        code="000.01.05.H19",
+        name="Phòng Hành chính tư pháp",
+        kind=UnitKind.DIVISION,
+        level=UnitLevel.PROVINCE,
+        parent=justice_dept,
     )
     officer = User.objects.create_user("chuyenvien", password="x")
     services.grant_role(officer, justice_dept, Role.PROCESSING_OFFICER)
@@ -63,7 +80,10 @@ def test_r26_grant_unknown_role_refused(justice_dept):
 
 def test_merger_ends_predecessor_and_keeps_history(province, justice_dept, merger_day):
     old = Unit.objects.create(
-        code="000.00.05.H10", name="Sở Tư pháp tỉnh Bình Phước", kind=UnitKind.DEPARTMENT, level=UnitLevel.PROVINCE
+        code="000.00.05.H10",
+        name="Sở Tư pháp tỉnh Bình Phước",
+        kind=UnitKind.DEPARTMENT,
+        level=UnitLevel.PROVINCE,
     )
     merger = services.merge_units(
         [old], justice_dept, effective_on=merger_day, decision="Nghị quyết 202/2025/QH15 ngày 12/6/2025"
@@ -114,3 +134,22 @@ def test_applicant_identifier_format(db, kind, identifier, ok):
 def test_r18_state_body_applicant_must_be_a_unit(db):
     with pytest.raises(ValidationError):
         Applicant(kind=ApplicantKind.STATE_BODY, identifier="000.00.00.H19", name="UBND xã").full_clean()
+
+
+def test_r26_leader_of_peoples_committee_is_not_leader_of_every_department(province, justice_dept):
+    chairman = User.objects.create_user("chutich", password="x")
+    services.grant_role(chairman, province, Role.UNIT_LEADER)
+    assert selectors.has_role(chairman, Role.UNIT_LEADER, province)
+    assert not selectors.has_role(chairman, Role.UNIT_LEADER, justice_dept)
+    assert set(selectors.units_where(chairman, Role.UNIT_LEADER)) == {province}
+
+
+def test_r26_province_wide_roles_reach_the_whole_province(province, justice_dept, provincial_centre):
+    supervisor = User.objects.create_user("vanphong", password="x")
+    services.grant_role(supervisor, province, Role.PROVINCIAL_OFFICE)
+    assert selectors.has_role(supervisor, Role.PROVINCIAL_OFFICE, justice_dept)
+    assert set(selectors.units_where(supervisor, Role.PROVINCIAL_OFFICE)) == {
+        province,
+        justice_dept,
+        provincial_centre,
+    }

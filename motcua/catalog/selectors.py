@@ -1,0 +1,123 @@
+"""Reads of the procedure catalogue (R-07, R-20, R-24). Written for the indexes; no N+1 on lists."""
+
+import datetime
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from motcua.catalog.models import (
+    AgencyRole,
+    OnlineLevel,
+    Procedure,
+    ProcedureCase,
+    ProcedureLevelLink,
+    ProcedureUnit,
+    ProcessVersion,
+    ReceptionPoint,
+)
+from motcua.core.errors import NotFound
+from motcua.core.text import fold
+from motcua.org.models import Unit
+
+# Units that answer for a procedure's dossiers; a coordinating unit (cơ quan phối hợp) only
+# gives its opinion, so it does not publish the procedure in its own list (R-20).
+OWNING_ROLES = (AgencyRole.IMPLEMENTING, AgencyRole.COMPETENT, AgencyRole.AUTHORISED)
+
+
+def _list_queryset() -> QuerySet[Procedure]:
+    return Procedure.objects.select_related("field").prefetch_related("levels").order_by("code")
+
+
+def search_procedures(
+    *,
+    q: str = "",
+    level: str | None = None,
+    unit: str | None = None,
+    internal: bool | None = None,
+    online_level: str | None = None,
+    field: str | None = None,
+) -> QuerySet[Procedure]:
+    """The public catalogue lookup: "giay phep xay dung" finds "Cấp giấy phép xây dựng".
+
+    Every word of the folded query must occur in the folded code + name (`search_text`).
+    Level and unit filter through sub-queries so a procedure never appears twice.
+    """
+    qs = _list_queryset()
+    for word in fold(q).split():
+        qs = qs.filter(search_text__contains=word)
+    if level:
+        qs = qs.filter(pk__in=ProcedureLevelLink.objects.filter(level=level).values("procedure_id"))
+    if unit:
+        qs = qs.filter(pk__in=ProcedureUnit.objects.filter(unit__code=unit).values("procedure_id"))
+    if internal is not None:
+        qs = qs.filter(internal=internal)
+    if online_level:
+        qs = qs.filter(online_level=online_level)
+    if field:
+        qs = qs.filter(field__code=field)
+    return qs
+
+
+def procedure_detail(code: str) -> Procedure:
+    """One procedure with everything the detail page shows, in a fixed number of queries.
+
+    Reception points already ended (e.g. after a merger) are history, not where to apply today,
+    so only the current and future ones are attached.
+    """
+    today = timezone.localdate()
+    cases = ProcedureCase.objects.order_by("order", "pk").prefetch_related("durations", "fees", "documents")
+    points = (
+        ReceptionPoint.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .select_related("unit", "counter", "on_behalf_of")
+        .order_by("channel", "valid_from", "pk")
+    )
+    try:
+        return (
+            Procedure.objects.select_related("field")
+            .prefetch_related(
+                "levels",
+                Prefetch(
+                    "unit_links", queryset=ProcedureUnit.objects.select_related("unit").order_by("role", "pk")
+                ),
+                Prefetch("cases", queryset=cases),
+                "results",
+                "legal_bases",
+                Prefetch("reception_points", queryset=points),
+            )
+            .get(code=code.strip())
+        )
+    except Procedure.DoesNotExist:
+        raise NotFound(
+            f"Không tìm thấy thủ tục hành chính có mã {code}.", code="procedure_not_found"
+        ) from None
+
+
+def active_process_version(case: ProcedureCase, channel: str, at: datetime.datetime) -> ProcessVersion | None:
+    """The process a dossier received on `channel` at `at` must follow (R-04, R-24).
+
+    Candidates are the versions for that channel and the ones serving every channel (""); the
+    latest approved one already in force wins, so a newly approved general process supersedes
+    an older channel-specific one. Dossiers store the version they started with, so later
+    versions never reach them.
+    """
+    return (
+        ProcessVersion.objects.filter(case=case, channel__in={channel, ""}, effective_from__lte=at)
+        .order_by("-effective_from", "-number", "-channel")
+        .prefetch_related("steps")
+        .first()
+    )
+
+
+def internal_procedures_not_received_in_person(unit: Unit | None = None) -> QuerySet[Procedure]:
+    """R-20: the published list of internal procedures that must be submitted online (R-19).
+
+    Computed from the catalogue (internal + a partial or full online service), never kept by hand;
+    with `unit`, only the procedures that unit implements, decides or is authorised for.
+    """
+    qs = _list_queryset().filter(
+        internal=True, published=True, online_level__in=[OnlineLevel.PARTIAL, OnlineLevel.FULL]
+    )
+    if unit is not None:
+        owned = ProcedureUnit.objects.filter(unit=unit, role__in=OWNING_ROLES).values("procedure_id")
+        qs = qs.filter(pk__in=owned)
+    return qs
