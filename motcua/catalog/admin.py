@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import QuerySet, Sum
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -31,22 +31,11 @@ from motcua.catalog.models import (
     RequiredDocument,
     ResultDocument,
 )
+from motcua.core.admin import FoldedSearchMixin
 from motcua.core.errors import DomainError
-from motcua.core.text import fold
 
 # Links in the national catalogue are https (csdl.dichvucong.gov.vn, vbpl.vn).
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
-
-
-class FoldedSearchMixin:
-    """Search without diacritics over a folded column: "giay phep" finds "Giấy phép"."""
-
-    folded_search_field = "search_text"
-
-    def get_search_results(self, request, queryset: QuerySet, search_term: str):
-        for word in fold(search_term).split():
-            queryset = queryset.filter(**{f"{self.folded_search_field}__contains": word})
-        return queryset, False
 
 
 def _live_rows(formset: forms.BaseInlineFormSet) -> list[tuple[forms.Form, dict]]:

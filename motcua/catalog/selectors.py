@@ -16,7 +16,7 @@ from motcua.catalog.models import (
     ReceptionPoint,
 )
 from motcua.core.errors import NotFound
-from motcua.core.text import fold
+from motcua.core.text import search_folded
 from motcua.org.models import Unit
 
 # Units that answer for a procedure's dossiers; a coordinating unit (cơ quan phối hợp) only
@@ -42,9 +42,7 @@ def search_procedures(
     Every word of the folded query must occur in the folded code + name (`search_text`).
     Level and unit filter through sub-queries so a procedure never appears twice.
     """
-    qs = _list_queryset()
-    for word in fold(q).split():
-        qs = qs.filter(search_text__contains=word)
+    qs = search_folded(_list_queryset(), "search_text", q)
     if level:
         qs = qs.filter(pk__in=ProcedureLevelLink.objects.filter(level=level).values("procedure_id"))
     if unit:

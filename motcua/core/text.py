@@ -20,3 +20,10 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.translate(_SPECIAL))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.lower().split())
+
+
+def search_folded(queryset, field: str, query: str):
+    """Keep rows whose folded `field` contains every word of `query` (diacritics-insensitive)."""
+    for word in fold(query).split():
+        queryset = queryset.filter(**{f"{field}__contains": word})
+    return queryset

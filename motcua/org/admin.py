@@ -1,21 +1,10 @@
 from django import forms
 from django.contrib import admin
 
+from motcua.core.admin import FoldedSearchMixin
 from motcua.core.errors import DomainError
-from motcua.core.text import fold
 from motcua.org import services
 from motcua.org.models import Applicant, Counter, RoleAssignment, Unit, UnitMerger
-
-
-class FoldedSearchMixin:
-    """Search without diacritics: "so tu phap" finds "Sở Tư pháp" (the folded `search_text`)."""
-
-    def get_search_results(self, request, queryset, search_term):
-        if not search_term:
-            return queryset, False
-        for word in fold(search_term).split():
-            queryset = queryset.filter(search_text__contains=word)
-        return queryset, False
 
 
 class CounterInline(admin.TabularInline):

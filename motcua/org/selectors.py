@@ -10,7 +10,7 @@ import datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from motcua.core.text import fold
+from motcua.core.text import search_folded
 from motcua.org.models import Role, RoleAssignment, Unit, UnitKind, UnitLevel
 
 
@@ -76,9 +76,7 @@ def units(
         qs = qs.filter(level=level)
     if parent:
         qs = qs.filter(parent__code=parent)
-    for word in fold(q).split():
-        qs = qs.filter(search_text__contains=word)
-    return qs
+    return search_folded(qs, "search_text", q)
 
 
 def service_centres(level: str | None = None) -> QuerySet[Unit]:
