@@ -10,7 +10,7 @@ from django.db import models
 
 from motcua.calendar.units import HOURS_PER_WORKING_DAY, DurationUnit
 from motcua.core.models import ValidityPeriod
-from motcua.core.text import fold, nfc
+from motcua.core.text import fold, nfc, vietnamese_number
 from motcua.org.models import Counter, Role, Unit
 
 
@@ -198,8 +198,9 @@ class CaseDuration(models.Model):
         constraints = [models.UniqueConstraint(fields=["case", "channel"], name="case_duration_unique")]
 
     def __str__(self) -> str:
-        value = format(self.value.normalize(), "f")  # 10, not "1E+1"
-        return f"{self.get_channel_display()}: {value} {self.get_unit_display().lower()}"
+        return (
+            f"{self.get_channel_display()}: {vietnamese_number(self.value)} {self.get_unit_display().lower()}"
+        )
 
     @property
     def working_hours(self) -> Decimal | None:

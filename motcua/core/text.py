@@ -5,6 +5,8 @@ Citizens often type without diacritics on phones ("cap giay phep xay dung" must 
 """
 
 import unicodedata
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 # "đ" is a letter of its own, not "d" + a combining mark, so NFD does not split it.
 _SPECIAL = str.maketrans({"đ": "d", "Đ": "d"})
@@ -27,3 +29,19 @@ def search_folded(queryset, field: str, query: str):
     for word in fold(query).split():
         queryset = queryset.filter(**{f"{field}__contains": word})
     return queryset
+
+
+def parse_decimal(value: Any) -> Decimal | None:
+    """A number as it arrives from people and national payloads ("2,5", "15", 15); None if not one."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def vietnamese_number(value: Decimal) -> str:
+    """A decimal as Vietnamese write it: 2,5 — never 3E+1."""
+    return format(value.normalize(), "f").replace(".", ",")

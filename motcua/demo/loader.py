@@ -22,7 +22,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from motcua.catalog.models import Procedure, ProcedureCase, ProcessVersion, ReceptionPoint
-from motcua.catalog.services import StepSpec, add_reception_point, create_process_version, import_procedure
+from motcua.catalog.national_import import import_procedure
+from motcua.catalog.services import StepSpec, add_reception_point, create_process_version
 from motcua.core.errors import DomainError
 from motcua.core.text import fold, nfc
 from motcua.org.models import Applicant, Counter, RoleAssignment, Unit, UnitMerger

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from motcua.calendar.units import DurationUnit
-from motcua.catalog import services
+from motcua.catalog import national_import
 from motcua.catalog.models import CaseDuration, Channel, Field, Procedure, ProcedureCase
 from motcua.org.models import Unit, UnitKind, UnitLevel
 
@@ -47,8 +47,8 @@ def units(province, justice_dept, construction_dept, home_affairs_dept, provinci
 
 
 @pytest.fixture
-def imported(units, payloads) -> services.ImportReport:
-    return services.import_catalog(payloads)
+def imported(units, payloads) -> national_import.ImportReport:
+    return national_import.import_catalog(payloads)
 
 
 def make_case(*durations: tuple[str, str, str], code: str = "9.999001") -> ProcedureCase:

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from motcua.calendar.units import DurationUnit
-from motcua.catalog import services
+from motcua.catalog import national_import
 from motcua.catalog.models import (
     AgencyRole,
     CaseDuration,
@@ -56,10 +56,10 @@ def minimal(code: str = "1.000001", **extra) -> dict:
 
 
 def test_import_twice_creates_nothing_new(units, payloads):
-    first = services.import_catalog(payloads)
+    first = national_import.import_catalog(payloads)
     assert (first.created, first.updated, first.unchanged, first.errors) == (3, 0, 0, [])
     after_first = counts()
-    second = services.import_catalog(payloads)
+    second = national_import.import_catalog(payloads)
     assert (second.created, second.updated, second.unchanged, second.errors) == (0, 0, 3, [])
     assert counts() == after_first
     assert after_first["Procedure"] == 3
@@ -69,7 +69,7 @@ def test_unchanged_import_writes_nothing(imported, payloads):
     procedure = Procedure.objects.get(code="2.000488")
     stamp = procedure.updated_at
     with CaptureQueriesContext(connection) as queries:
-        outcome = services.import_procedure(payload_of(payloads, "2.000488"))
+        outcome = national_import.import_procedure(payload_of(payloads, "2.000488"))
     assert (outcome.created, outcome.changed) == (False, False)
     writes = [
         q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
@@ -91,7 +91,7 @@ def test_changed_payload_updates_and_replaces_children(imported, payloads):
     )
     case_id = ProcedureCase.objects.get(procedure__code="1.009972").pk
 
-    report = services.import_catalog([payload])
+    report = national_import.import_catalog([payload])
 
     assert (report.created, report.updated, report.unchanged) == (0, 1, 0)
     procedure = Procedure.objects.get(code="1.009972")
@@ -114,7 +114,7 @@ def test_case_renamed_nationally_replaces_old_case_and_never_reuses_its_code(imp
     for key in ("TRINHTUTHUCHIEN", "THANHPHANHOSO"):
         payload[key][1]["TRUONGHOP"] = "Người nước ngoài"
     payload["CACHTHUCTHUCHIEN"][0]["THOIGIAN"][1]["TRUONGHOP"] = "Người nước ngoài"
-    services.import_procedure(payload)
+    national_import.import_procedure(payload)
     names = list(ProcedureCase.objects.filter(procedure__code="2.000488").values_list("code", "name"))
     assert names == [("TH1", "Công dân Việt Nam"), ("TH3", "Người nước ngoài")]
 
@@ -280,25 +280,27 @@ def test_local_block_sets_flags(imported):
 def test_national_reimport_without_local_block_keeps_local_flags(imported, payloads):
     payload = payload_of(payloads, "1.012876")
     del payload["MOTCUA"]
-    outcome = services.import_procedure(payload)
+    outcome = national_import.import_procedure(payload)
     assert outcome.changed is False
     p = Procedure.objects.get(code="1.012876")
     assert (p.internal, p.online_level) == (True, OnlineLevel.FULL)
     # Flags set in the admin survive too.
     Procedure.objects.filter(code="2.000488").update(on_the_spot=True)
-    services.import_procedure(payload_of(payloads, "2.000488"))
+    national_import.import_procedure(payload_of(payloads, "2.000488"))
     assert Procedure.objects.get(code="2.000488").on_the_spot is True
 
 
 @pytest.mark.parametrize("status", [0, "2", "0"])
 def test_trangthai_other_than_1_is_not_published(db, status):
-    services.import_procedure(minimal(TRANGTHAI=status))
+    national_import.import_procedure(minimal(TRANGTHAI=status))
     assert Procedure.objects.get(code="1.000001").published is False
 
 
 def test_text_is_stored_nfc(db):
     decomposed = unicodedata.normalize("NFD", "Đăng ký kết hôn")
-    services.import_procedure(minimal(TENTTHC=decomposed, YEUCAU=unicodedata.normalize("NFD", "Không có")))
+    national_import.import_procedure(
+        minimal(TENTTHC=decomposed, YEUCAU=unicodedata.normalize("NFD", "Không có"))
+    )
     p = Procedure.objects.get(code="1.000001")
     assert p.name == "Đăng ký kết hôn"
     assert p.conditions_text == "Không có"
@@ -331,7 +333,7 @@ def test_fee_amount_forms(db, sotien, amount):
             }
         ]
     )
-    services.import_procedure(payload)
+    national_import.import_procedure(payload)
     assert Fee.objects.get().amount == amount
 
 
@@ -350,13 +352,13 @@ def test_duration_units(db, donvitinh, value, unit):
     payload = minimal(
         CACHTHUCTHUCHIEN=[{"KENH": "2", "THOIGIAN": [{"THOIGIANGIAIQUYET": "3", "DONVITINH": donvitinh}]}]
     )
-    services.import_procedure(payload)
+    national_import.import_procedure(payload)
     duration = CaseDuration.objects.get()
     assert (duration.channel, duration.value, duration.unit) == (Channel.ONLINE, value, unit)
 
 
 def test_unreadable_time_and_unknown_unit_are_warnings(db):
-    outcome = services.import_procedure(
+    outcome = national_import.import_procedure(
         minimal(
             CACHTHUCTHUCHIEN=[
                 {"KENH": "1", "THOIGIAN": [{"THOIGIANGIAIQUYET": "", "DONVITINH": "Ngày làm việc"}]},
@@ -371,7 +373,7 @@ def test_unreadable_time_and_unknown_unit_are_warnings(db):
 
 
 def test_thoigian_naming_an_unknown_case_creates_it(db):
-    outcome = services.import_procedure(
+    outcome = national_import.import_procedure(
         minimal(
             CACHTHUCTHUCHIEN=[
                 {
@@ -390,7 +392,7 @@ def test_thoigian_naming_an_unknown_case_creates_it(db):
 
 
 def test_missing_field_goes_to_the_unclassified_field(db):
-    outcome = services.import_procedure(minimal())
+    outcome = national_import.import_procedure(minimal())
     assert Procedure.objects.get().field.code == "KHAC"
     assert any("lĩnh vực" in w for w in outcome.warnings)
 
@@ -408,13 +410,13 @@ def test_missing_field_goes_to_the_unclassified_field(db):
 )
 def test_invalid_payload_is_refused_in_vietnamese(db, payload, message):
     with pytest.raises(InvalidInput) as exc:
-        services.import_procedure(payload)
+        national_import.import_procedure(payload)
     assert message in exc.value.message
     assert not Procedure.objects.exists()
 
 
 def test_batch_reports_errors_and_goes_on(units, payloads):
-    report = services.import_catalog([{"TENTTHC": "Không có mã"}, *payloads, {"MaTTHC": "1.000002"}])
+    report = national_import.import_catalog([{"TENTTHC": "Không có mã"}, *payloads, {"MaTTHC": "1.000002"}])
     assert report.created == 3
     assert report.errors == [
         "Gói tin thứ 1: Gói tin thủ tục thiếu mã thủ tục (MaTTHC).",
@@ -424,15 +426,15 @@ def test_batch_reports_errors_and_goes_on(units, payloads):
 
 
 def test_a_failing_procedure_is_rolled_back_alone(units, payloads, monkeypatch):
-    real_sync = services._sync_cases
+    real_sync = national_import._sync_cases
 
     def boom(procedure, plans, warnings):
         if procedure.code == "1.009972":
             raise InvalidInput("Lỗi thử nghiệm.")
         return real_sync(procedure, plans, warnings)
 
-    monkeypatch.setattr(services, "_sync_cases", boom)
-    report = services.import_catalog(payloads)
+    monkeypatch.setattr(national_import, "_sync_cases", boom)
+    report = national_import.import_catalog(payloads)
     assert report.created == 2
     assert report.errors == ["1.009972: Lỗi thử nghiệm."]
     assert not Procedure.objects.filter(code="1.009972").exists()

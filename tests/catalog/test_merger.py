@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from motcua.catalog import services
+from motcua.catalog import national_import, services
 from motcua.catalog.models import AgencyRole, Channel, Procedure, ProcedureUnit, ReceptionPoint
 from motcua.org import services as org_services
 from motcua.org.models import Unit, UnitKind, UnitLevel
@@ -25,7 +25,7 @@ def transport_dept(province) -> Unit:
 
 @pytest.fixture
 def licence(imported, transport_dept) -> Procedure:
-    outcome = services.import_procedure(
+    outcome = national_import.import_procedure(
         {
             "MaTTHC": "1.002804",
             "TENTTHC": "Đổi giấy phép lái xe do ngành Giao thông vận tải cấp",
@@ -127,7 +127,7 @@ def test_reimport_naming_the_merged_unit_links_the_successor(
     org_services.merge_units(
         [transport_dept], construction_dept, effective_on=merger_day, decision="15/QĐ-UBND"
     )
-    outcome = services.import_procedure(licence.national_payload)
+    outcome = national_import.import_procedure(licence.national_payload)
     assert outcome.changed is False
     assert any("đã sáp nhập vào Sở Xây dựng" in w for w in outcome.warnings)
     assert list(licence.unit_links.values_list("unit__code", flat=True)) == ["000.00.08.H19"]

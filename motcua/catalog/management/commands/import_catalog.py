@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from motcua.catalog.services import import_catalog
+from motcua.catalog.national_import import import_catalog
 
 
 def _payloads(document: Any) -> list:
