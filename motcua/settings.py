@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "motcua.calendar",
     "motcua.org",
     "motcua.catalog",
+    "motcua.documents",
+    "motcua.consultations",
+    "motcua.dossiers",
     "motcua.api",
     "motcua.demo",
 ]

@@ -1,0 +1,47 @@
+"""Files attached to dossiers: submitted papers, results, signed requests, notices (R-14, R-15, R-30)."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class DocumentKind(models.TextChoices):
+    SUBMITTED = "submitted", "Thành phần hồ sơ"
+    SUPPLEMENT = "supplement", "Giấy tờ bổ sung"
+    RESULT = "result", "Kết quả giải quyết"
+    REFUSAL = "refusal", "Văn bản từ chối"
+    WITHDRAWAL_REQUEST = "withdrawal_request", "Đơn đề nghị rút hồ sơ"
+    WITHDRAWAL_APPROVAL = "withdrawal_approval", "Văn bản đồng ý rút hồ sơ (có chữ ký)"
+    STOP_NOTICE = "stop_notice", "Thông báo dừng giải quyết hồ sơ"
+    APOLOGY = "apology", "Phiếu xin lỗi và đề nghị gia hạn"
+    CONSULTATION = "consultation", "Văn bản xin ý kiến / trả lời"
+    OTHER = "other", "Khác"
+
+
+def _storage_path(instance: "Document", filename: str) -> str:
+    # Never the uploader's file name on disk: names are shown, not trusted.
+    return f"documents/{instance.uploaded_at:%Y/%m}/{instance.id}"
+
+
+class Document(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField("loại", max_length=32, choices=DocumentKind.choices)
+    name = models.CharField("tên tệp", max_length=255)
+    content_type = models.CharField("kiểu tệp", max_length=100)
+    size = models.PositiveBigIntegerField("dung lượng (byte)")
+    sha256 = models.CharField(max_length=64)
+    file = models.FileField(upload_to=_storage_path, max_length=255)
+    signed = models.BooleanField("đã ký số / có chữ ký", default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "tài liệu"
+        verbose_name_plural = "tài liệu"
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.name

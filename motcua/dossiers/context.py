@@ -1,0 +1,51 @@
+"""What an action is applied with: who, when, and the action's own input."""
+
+import datetime
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from motcua.dossiers.models import Dossier
+
+
+@dataclass
+class ActionInput:
+    """The fields an action may carry (the API validates which ones each action needs)."""
+
+    version: int
+    reason: str = ""
+    documents: list[uuid.UUID] = field(default_factory=list)
+    # request_supplement (R-17): every missing item, listed at once.
+    items: list[str] = field(default_factory=list)
+    legal_exception: str = ""
+    # consult (R-12)
+    to_unit: str = ""
+    content: str = ""
+    reply_days: int | None = None
+    consultation_id: int | None = None
+    answer: str = ""
+    # pause
+    pause_reason: str = ""
+    # apologise (R-27)
+    new_due_at: datetime.datetime | None = None
+    explanation: str = ""
+    # return_to_step
+    step_order: int | None = None
+    # issue_result: a result, or a lawful refusal after appraisal (R-14)
+    outcome: str = "result"
+    # return_result
+    delivery: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Context:
+    dossier: "Dossier"
+    actor: Any
+    data: ActionInput
+    now: datetime.datetime
+    # Filled by effects for the event record.
+    event_data: dict[str, Any] = field(default_factory=dict)
+    event_documents: list[str] = field(default_factory=list)
+    new_state: str = ""

@@ -1,0 +1,230 @@
+"""What each action does besides moving the state: steps, clocks, pauses, consultations.
+
+Effects run after the guards, inside `services.apply`'s transaction, holding the dossier lock.
+"""
+
+from collections.abc import Callable
+
+from motcua.consultations import services as consultations
+from motcua.documents.models import Document
+from motcua.dossiers import deadlines
+from motcua.dossiers.context import Context
+from motcua.dossiers.models import DossierDocument, DossierPause, DossierStep, PauseKind
+from motcua.dossiers.states import State
+from motcua.org.models import Role
+
+Effect = Callable[[Context], None]
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def attach_documents(ctx: Context) -> None:
+    for document in Document.objects.filter(pk__in=ctx.data.documents):
+        DossierDocument.objects.get_or_create(
+            dossier=ctx.dossier, document=document, defaults={"attached_at": ctx.now}
+        )
+        ctx.event_documents.append(str(document.pk))
+
+
+# --- steps (R-11: the process-control sheet is these rows) ---------------------------------------
+
+
+def _process_steps(ctx: Context):
+    version = ctx.dossier.process_version
+    return list(version.steps.select_related("unit").order_by("order")) if version else []
+
+
+def _close_current_step(ctx: Context) -> None:
+    step = ctx.dossier.current_step
+    if step is not None and step.ended_at is None:
+        step.ended_at, step.ended_by = ctx.now, ctx.actor
+        step.late = step.planned_end_at is not None and ctx.now > step.planned_end_at
+        step.save(update_fields=["ended_at", "ended_by", "late"])
+    ctx.dossier.current_step = None
+
+
+def _open_step(ctx: Context, process_step, *, unit=None) -> DossierStep:
+    step = DossierStep.objects.create(
+        dossier=ctx.dossier,
+        process_step=process_step,
+        order=process_step.order,
+        name=process_step.name,
+        unit=unit or process_step.unit or ctx.dossier.deciding_unit,
+        role=process_step.role,
+        started_at=ctx.now,
+        planned_end_at=deadlines.step_end(ctx.now, process_step.budget_hours),
+    )
+    ctx.dossier.current_step = step
+    ctx.event_data["step"] = {"order": step.order, "name": step.name, "unit": step.unit.code}
+    return step
+
+
+def _last_order(ctx: Context) -> int:
+    last = ctx.dossier.steps.order_by("-order", "-pk").values_list("order", flat=True).first()
+    return last or 0
+
+
+def open_next_step(ctx: Context) -> None:
+    """Close the current step and start the next one of the dossier's process version."""
+    done = ctx.dossier.current_step.order if ctx.dossier.current_step else _last_order(ctx)
+    _close_current_step(ctx)
+    following = [s for s in _process_steps(ctx) if s.order > done]
+    if following:
+        _open_step(ctx, following[0])
+
+
+def open_earlier_step(ctx: Context) -> None:
+    _close_current_step(ctx)
+    target = next(s for s in _process_steps(ctx) if s.order == ctx.data.step_order)
+    _open_step(ctx, target)
+
+
+# --- reception -----------------------------------------------------------------------------------
+
+
+def start_clock(ctx: Context) -> None:
+    """Receipt: the deadline runs from the minute of receipt (REGULATIONS §7.3)."""
+    d = ctx.dossier
+    d.received_at = d.clock_started_at = ctx.now
+    d.due_at = d.original_due_at = deadlines.project_due(d, now=ctx.now)
+    ctx.event_data["due_at"] = _iso(d.due_at)
+    # The reception step of the process is done by whoever received (the Centre's counter when it
+    # receives on behalf of the deciding unit, R-01).
+    steps = _process_steps(ctx)
+    if steps and steps[0].role == Role.COUNTER_OFFICER:
+        step = _open_step(ctx, steps[0], unit=d.receiving_unit)
+        step.handler = ctx.actor
+        step.save(update_fields=["handler"])
+        _close_current_step(ctx)
+
+
+def hand_over(ctx: Context) -> None:
+    """R-03: received on behalf → handed to the deciding unit; the paper goes by post."""
+    d = ctx.dossier
+    if d.receiving_unit_id != d.deciding_unit_id:
+        ctx.event_data["handover"] = {
+            "from": d.receiving_unit.code,
+            "to": d.deciding_unit.code,
+            "paper_transfer_due": deadlines.paper_transfer_due(d.received_at).isoformat(),
+            "postal": True,
+        }
+    open_next_step(ctx)
+
+
+def finish(ctx: Context) -> None:
+    ctx.dossier.finished_at = ctx.now
+    _close_current_step(ctx)
+    DossierPause.objects.filter(dossier=ctx.dossier, ended_at__isnull=True).update(ended_at=ctx.now)
+
+
+def record_result(ctx: Context) -> None:
+    finish(ctx)
+    ctx.event_data["outcome"] = ctx.data.outcome
+    # The process's last step (returning the result) starts when the result exists.
+    remaining = [
+        s for s in _process_steps(ctx) if s.order > _last_order(ctx) and s.role == Role.COUNTER_OFFICER
+    ]
+    if remaining:
+        _open_step(ctx, remaining[-1], unit=ctx.dossier.receiving_unit)
+
+
+def hand_result_over(ctx: Context) -> None:
+    ctx.dossier.returned_at = ctx.now
+    ctx.event_data["delivery"] = ctx.data.delivery or ctx.dossier.result_delivery
+    _close_current_step(ctx)
+
+
+# --- supplements and pauses ----------------------------------------------------------------------
+
+
+def open_supplement(ctx: Context) -> None:
+    d = ctx.dossier
+    d.supplement_requests += 1
+    d.resume_state = d.state
+    DossierPause.objects.create(
+        dossier=d, kind=PauseKind.SUPPLEMENT, reason=ctx.data.reason.strip(), started_at=ctx.now
+    )
+    ctx.event_data["items"] = [i.strip() for i in ctx.data.items if i.strip()]
+    if ctx.data.legal_exception:
+        ctx.event_data["legal_exception"] = ctx.data.legal_exception.strip()
+
+
+def close_supplement(ctx: Context) -> None:
+    """REGULATIONS §2.4: after a supplement the legal time restarts from completion; both the old
+    and the new appointment are kept (NgayHenTraTruoc / NgayHenTraMoi)."""
+    d = ctx.dossier
+    DossierPause.objects.filter(dossier=d, kind=PauseKind.SUPPLEMENT, ended_at__isnull=True).update(
+        ended_at=ctx.now
+    )
+    attach_documents(ctx)
+    if d.clock_started_at is not None:
+        previous = d.due_at
+        d.clock_started_at = ctx.now
+        d.due_at = deadlines.project_due(d, now=ctx.now)
+        ctx.event_data.update({"due_before": _iso(previous), "due_after": _iso(d.due_at)})
+
+
+def open_pause(ctx: Context) -> None:
+    d = ctx.dossier
+    d.resume_state = d.state
+    DossierPause.objects.create(
+        dossier=d,
+        kind=PauseKind.PAUSE,
+        reason=f"{ctx.data.pause_reason}: {ctx.data.reason.strip()}",
+        started_at=ctx.now,
+    )
+    ctx.event_data["pause_reason"] = ctx.data.pause_reason
+
+
+def close_pause(ctx: Context) -> None:
+    d = ctx.dossier
+    DossierPause.objects.filter(dossier=d, kind=PauseKind.PAUSE, ended_at__isnull=True).update(
+        ended_at=ctx.now
+    )
+    previous = d.due_at
+    d.due_at = deadlines.project_due(d, now=ctx.now)
+    ctx.event_data.update({"due_before": _iso(previous), "due_after": _iso(d.due_at)})
+
+
+def remember_state(ctx: Context) -> None:
+    ctx.dossier.resume_state = ctx.dossier.state
+
+
+# --- consultations, apology ----------------------------------------------------------------------
+
+
+def open_consultation(ctx: Context) -> None:
+    consultation = consultations.open_consultation(
+        ctx.dossier,
+        actor=ctx.actor,
+        to_unit_code=ctx.data.to_unit,
+        content=ctx.data.content,
+        reply_days=ctx.data.reply_days,
+        now=ctx.now,
+    )
+    ctx.event_data["consultation"] = {
+        "id": consultation.pk,
+        "to_unit": consultation.to_unit.code,
+        "due_at": _iso(consultation.due_at),
+    }
+
+
+def record_answer(ctx: Context) -> None:
+    consultation = ctx.dossier.consultations.get(pk=ctx.data.consultation_id)
+    consultations.answer_consultation(consultation, actor=ctx.actor, answer=ctx.data.answer, now=ctx.now)
+    ctx.event_data["consultation"] = {"id": consultation.pk, "late": consultation.answered_late}
+
+
+def record_extension(ctx: Context) -> None:
+    """R-27: the new date is recorded beside the original one, which stays the synced NgayHenTra
+    (REGULATIONS §2.5: do not silently overwrite it)."""
+    ctx.dossier.extended_due_at = ctx.data.new_due_at
+    ctx.event_data.update(
+        {"new_due_at": _iso(ctx.data.new_due_at), "explanation": ctx.data.explanation.strip()}
+    )
+
+
+def back_to_resume_state(ctx: Context) -> None:
+    ctx.new_state = ctx.dossier.resume_state or State.PROCESSING

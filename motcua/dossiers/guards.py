@@ -1,0 +1,255 @@
+"""Guards: each checks one rule of the letters or the law and refuses with its id (STYLE.md).
+
+A guard takes the action's Context and raises RuleViolation (→ 422 with the rule id) or
+PermissionDenied (→ 403); it never changes anything.
+"""
+
+from collections.abc import Callable
+
+from motcua.catalog.models import Channel, OnlineLevel
+from motcua.consultations.services import validate_request
+from motcua.core.errors import InvalidInput, PermissionDenied, RuleViolation
+from motcua.documents.models import Document, DocumentKind
+from motcua.dossiers.context import Context
+from motcua.org.models import Role, Unit
+from motcua.org.selectors import roles_in_unit
+
+Guard = Callable[[Context], None]
+
+PROCESSING_ROLES = frozenset({Role.PROCESSING_OFFICER, Role.DIVISION_HEAD, Role.UNIT_LEADER})
+HEAD_ROLES = frozenset({Role.UNIT_LEADER})
+
+# Lawful reasons to pause the clock (REGULATIONS §2.4, §6.3 code 6). Anything else is refused:
+# the letters exist because "SOS" pauses were used to hide lateness.
+LAWFUL_PAUSE_REASONS = {
+    "financial_obligation": "Chờ tổ chức, cá nhân thực hiện nghĩa vụ tài chính",
+    "force_majeure": "Sự kiện bất khả kháng (thiên tai, dịch bệnh) theo văn bản của cấp có thẩm quyền",
+}
+
+
+def _require_role(ctx: Context, unit: Unit, roles: frozenset[str], rule: str, what: str) -> None:
+    if not (roles_in_unit(ctx.actor, unit) & roles):
+        raise PermissionDenied(f"Bạn không có quyền {what} của {unit.name}.", rule=rule)
+
+
+def _documents(ctx: Context, *kinds: str) -> list[Document]:
+    docs = list(Document.objects.filter(pk__in=ctx.data.documents))
+    if len(docs) != len(set(ctx.data.documents)):
+        raise InvalidInput("Có tài liệu đính kèm không tồn tại.", field="documents")
+    return [d for d in docs if d.kind in kinds] if kinds else docs
+
+
+# --- who may act -------------------------------------------------------------------------------
+
+
+def actor_receives(ctx: Context) -> None:
+    """R-01/R-02: the receiving unit's counter officers receive (the Centre on behalf, or the
+    deciding unit's own online point)."""
+    _require_role(
+        ctx, ctx.dossier.receiving_unit, frozenset({Role.COUNTER_OFFICER}), "R-01", "tiếp nhận hồ sơ"
+    )
+
+
+def actor_hands_over(ctx: Context) -> None:
+    """R-03: the hand-over to the deciding unit is done by the receiving counter or the deciding unit."""
+    d = ctx.dossier
+    if roles_in_unit(ctx.actor, d.receiving_unit) & {Role.COUNTER_OFFICER}:
+        return
+    _require_role(ctx, d.deciding_unit, PROCESSING_ROLES | {Role.COUNTER_OFFICER}, "R-03", "nhận hồ sơ")
+
+
+def actor_handles_current_step(ctx: Context) -> None:
+    """R-26: only someone holding the step's role in the step's unit acts on it."""
+    step = ctx.dossier.current_step
+    if step is None:
+        raise RuleViolation("R-11", "Hồ sơ chưa ở bước xử lý nào.")
+    _require_role(ctx, step.unit, PROCESSING_ROLES | {step.role}, "R-26", "xử lý hồ sơ ở bước này")
+
+
+def actor_is_unit_head(ctx: Context) -> None:
+    """R-15, R-27: approvals need the deciding unit's head."""
+    _require_role(ctx, ctx.dossier.deciding_unit, HEAD_ROLES, "R-15", "phê duyệt thay lãnh đạo")
+
+
+def actor_is_applicant_or_counter(ctx: Context) -> None:
+    d = ctx.dossier
+    if d.applicant.user_id is not None and d.applicant.user_id == getattr(ctx.actor, "pk", None):
+        return
+    if roles_in_unit(ctx.actor, d.receiving_unit) & {Role.COUNTER_OFFICER}:
+        return
+    raise PermissionDenied(
+        "Chỉ người nộp hồ sơ hoặc cán bộ tiếp nhận được thực hiện thao tác này.", rule="R-15"
+    )
+
+
+def actor_in_consulted_unit(ctx: Context) -> None:
+    consultation = _consultation(ctx)
+    _require_role(ctx, consultation.to_unit, PROCESSING_ROLES, "R-12", "trả lời xin ý kiến")
+
+
+def actor_returns_result(ctx: Context) -> None:
+    """The result is handed over at a counter that receives for the deciding unit (where the
+    applicant was told to collect it); an electronic result may also be released by the deciding unit."""
+    d = ctx.dossier
+    counters = Unit.objects.filter(counters__serves=d.deciding_unit).distinct()
+    for unit in [d.receiving_unit, *counters]:
+        if roles_in_unit(ctx.actor, unit) & {Role.COUNTER_OFFICER}:
+            return
+    if d.result_delivery == "online":
+        _require_role(ctx, d.deciding_unit, PROCESSING_ROLES | {Role.COUNTER_OFFICER}, "R-14", "trả kết quả")
+        return
+    raise PermissionDenied(
+        "Kết quả trả trực tiếp hoặc qua bưu chính do cán bộ tiếp nhận của Bộ phận Một cửa thực hiện.", rule="R-14"
+    )
+
+
+# --- rules -------------------------------------------------------------------------------------
+
+
+def reason_given(ctx: Context) -> None:
+    if len(ctx.data.reason.strip()) < 5:
+        raise RuleViolation("R-11", "Phải ghi rõ lý do.", field="reason")
+
+
+def internal_online_not_at_counter(ctx: Context) -> None:
+    """R-19: an internal procedure with an online service is received online only."""
+    p = ctx.dossier.procedure
+    if p.internal and p.online_level != OnlineLevel.NONE and ctx.dossier.channel != Channel.ONLINE:
+        raise RuleViolation(
+            "R-19",
+            "Thủ tục nội bộ đã có dịch vụ công trực tuyến phải nộp trực tuyến; "
+            "Bộ phận Một cửa không tiếp nhận trực tiếp hoặc qua bưu chính.",
+        )
+
+
+def supplement_list_complete(ctx: Context) -> None:
+    """R-17: everything missing is listed at once, with a reason."""
+    items = [i.strip() for i in ctx.data.items if i.strip()]
+    if not items:
+        raise RuleViolation(
+            "R-17", "Phải liệt kê đầy đủ các nội dung cần bổ sung, hoàn thiện trong một lần.", field="items"
+        )
+    reason_given(ctx)
+
+
+def supplement_only_once(ctx: Context) -> None:
+    """R-17 / NĐ 118 Điều 17: the applicant is asked to supplement only once, unless a specialised
+    law provides otherwise (the exception must be cited)."""
+    if ctx.dossier.supplement_requests >= 1 and len(ctx.data.legal_exception.strip()) < 5:
+        raise RuleViolation(
+            "R-17",
+            "Hồ sơ đã được yêu cầu bổ sung một lần; chỉ được yêu cầu lại khi pháp luật chuyên ngành "
+            "cho phép (ghi rõ căn cứ).",
+            field="legal_exception",
+        )
+
+
+def no_open_consultation(ctx: Context) -> None:
+    """R-13 (letter 448/UBND-HCC, 2019): never pause a dossier that waits for another agency."""
+    if ctx.dossier.consultations.filter(answered_at__isnull=True).exists():
+        raise RuleViolation("R-13", "Không thể tạm dừng hồ sơ đang chờ ý kiến của cơ quan khác.")
+
+
+def lawful_pause_reason(ctx: Context) -> None:
+    if ctx.data.pause_reason not in LAWFUL_PAUSE_REASONS:
+        allowed = "; ".join(LAWFUL_PAUSE_REASONS.values())
+        raise RuleViolation("R-13", f"Chỉ được tạm dừng vì lý do hợp pháp: {allowed}.", field="pause_reason")
+    reason_given(ctx)
+
+
+def has_result_document(ctx: Context) -> None:
+    """R-14: "finished in the system, not in reality" must be impossible."""
+    if ctx.data.outcome == "refusal":
+        reason_given(ctx)
+        if not _documents(ctx, DocumentKind.REFUSAL):
+            raise RuleViolation(
+                "R-14", "Từ chối giải quyết phải kèm văn bản trả lời nêu rõ lý do.", field="documents"
+            )
+        return
+    if ctx.data.outcome != "result":
+        raise InvalidInput("Kết quả phải là 'result' hoặc 'refusal'.", field="outcome")
+    if ctx.dossier.procedure.has_result_document and not _documents(ctx, DocumentKind.RESULT):
+        raise RuleViolation(
+            "R-14",
+            "Không thể kết thúc hồ sơ khi chưa đính kèm văn bản kết quả giải quyết.",
+            field="documents",
+        )
+
+
+def stop_notice_attached(ctx: Context) -> None:
+    """R-14, NĐ 118 Điều 21: a stop is lawful only with its reason and a Thông báo dừng."""
+    reason_given(ctx)
+    if not _documents(ctx, DocumentKind.STOP_NOTICE):
+        raise RuleViolation("R-14", "Dừng xử lý phải kèm Thông báo dừng giải quyết hồ sơ.", field="documents")
+
+
+def withdrawal_request_attached(ctx: Context) -> None:
+    """R-15: the applicant's own request, in writing."""
+    if not _documents(ctx, DocumentKind.WITHDRAWAL_REQUEST):
+        raise RuleViolation("R-15", "Phải đính kèm đơn đề nghị rút hồ sơ của người nộp.", field="documents")
+
+
+def signed_approval_attached(ctx: Context) -> None:
+    """R-15: the head's confirmation is a signed document."""
+    if not any(d.signed for d in _documents(ctx, DocumentKind.WITHDRAWAL_APPROVAL)):
+        raise RuleViolation(
+            "R-15", "Phải đính kèm văn bản đồng ý rút hồ sơ có chữ ký của lãnh đạo.", field="documents"
+        )
+
+
+def apology_at_most_once(ctx: Context) -> None:
+    """R-27, REGULATIONS §2.5: the result date is re-appointed no more than once."""
+    d = ctx.dossier
+    if d.extended_due_at is not None:
+        raise RuleViolation(
+            "R-27", "Hồ sơ đã được xin lỗi và hẹn lại ngày trả một lần; không được hẹn lại lần nữa."
+        )
+    if ctx.data.new_due_at is None or d.due_at is None or ctx.data.new_due_at <= d.due_at:
+        raise RuleViolation(
+            "R-27", "Phải nêu ngày hẹn trả mới, sau ngày hẹn trả hiện tại.", field="new_due_at"
+        )
+    if len(ctx.data.explanation.strip()) < 5:
+        raise RuleViolation(
+            "R-27", "Phải ghi giải trình của thủ trưởng cơ quan về lý do trễ hạn.", field="explanation"
+        )
+    if not _documents(ctx, DocumentKind.APOLOGY):
+        raise RuleViolation(
+            "R-27", "Phải đính kèm Phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết.", field="documents"
+        )
+
+
+def on_the_spot_procedure(ctx: Context) -> None:
+    """R-08: only on-the-spot procedures are decided at the counter in the same sitting."""
+    if not ctx.dossier.procedure.on_the_spot:
+        raise RuleViolation("R-08", "Chỉ thủ tục giải quyết tại chỗ mới được ban hành kết quả ngay tại quầy.")
+
+
+def consultation_well_formed(ctx: Context) -> None:
+    """R-12: a consultation states its content and a reply deadline within the lead's maximum."""
+    validate_request(
+        ctx.dossier, to_unit_code=ctx.data.to_unit, content=ctx.data.content, reply_days=ctx.data.reply_days
+    )
+
+
+def consultation_open(ctx: Context) -> None:
+    consultation = _consultation(ctx)
+    if consultation.answered_at is not None:
+        raise RuleViolation("R-12", "Yêu cầu xin ý kiến này đã được trả lời.")
+    if len(ctx.data.answer.strip()) < 5:
+        raise RuleViolation("R-12", "Phải nhập nội dung trả lời.", field="answer")
+
+
+def _consultation(ctx: Context):
+    try:
+        return ctx.dossier.consultations.select_related("to_unit").get(pk=ctx.data.consultation_id)
+    except (ValueError, TypeError, ctx.dossier.consultations.model.DoesNotExist):
+        raise InvalidInput(
+            "Không tìm thấy yêu cầu xin ý kiến của hồ sơ này.", field="consultation_id"
+        ) from None
+
+
+def earlier_step_exists(ctx: Context) -> None:
+    step = ctx.dossier.current_step
+    if ctx.data.step_order is None or step is None or not 1 <= ctx.data.step_order < step.order:
+        raise InvalidInput("Chỉ được trả lại một bước trước bước hiện tại.", field="step_order")
+    reason_given(ctx)

@@ -1,0 +1,142 @@
+"""The law as a table: what may happen to a dossier in each state, who may do it, and why not.
+
+Read a row as "in STATE, ACTION leads to NEW STATE if every guard passes, and then does the effects".
+A missing row means the action is not allowed in that state. `services.apply` is the only caller.
+"""
+
+from dataclasses import dataclass, field
+
+from motcua.dossiers import effects as e
+from motcua.dossiers import guards as g
+from motcua.dossiers.states import Action, State
+
+# The state a dossier goes back to after a supplement, a pause or a dropped withdrawal request.
+PREVIOUS = "previous"
+
+
+@dataclass(frozen=True)
+class Transition:
+    to: str
+    guards: tuple[g.Guard, ...] = ()
+    effects: tuple[e.Effect, ...] = field(default=())
+
+
+S, A = State, Action
+T = Transition
+
+TRANSITIONS: dict[tuple[str, str], Transition] = {
+    # Reception (NĐ 118 Điều 17; R-01, R-02, R-19)
+    (S.SUBMITTED, A.RECEIVE): T(
+        S.RECEIVED, (g.actor_receives, g.internal_online_not_at_counter), (e.attach_documents, e.start_clock)
+    ),
+    (S.SUBMITTED, A.REJECT): T(
+        S.REJECTED, (g.actor_receives, g.reason_given), (e.attach_documents, e.finish)
+    ),
+    (S.SUBMITTED, A.REQUEST_SUPPLEMENT): T(
+        S.AWAITING_SUPPLEMENT,
+        (g.actor_receives, g.supplement_list_complete, g.supplement_only_once),
+        (e.open_supplement,),
+    ),
+    (S.AWAITING_SUPPLEMENT, A.SUBMIT_SUPPLEMENT): T(
+        PREVIOUS, (g.actor_is_applicant_or_counter,), (e.close_supplement, e.back_to_resume_state)
+    ),
+    # Hand-over to the deciding unit (R-03) and processing along the process version (R-11)
+    (S.RECEIVED, A.FORWARD): T(S.PROCESSING, (g.actor_hands_over,), (e.hand_over,)),
+    (S.PROCESSING, A.FORWARD): T(
+        S.PROCESSING, (g.actor_handles_current_step,), (e.attach_documents, e.open_next_step)
+    ),
+    (S.PROCESSING, A.RETURN_TO_STEP): T(
+        S.PROCESSING, (g.actor_handles_current_step, g.earlier_step_exists), (e.open_earlier_step,)
+    ),
+    # After appraisal: one complete supplement request (R-17), the clock restarts on completion
+    (S.PROCESSING, A.REQUEST_SUPPLEMENT): T(
+        S.AWAITING_SUPPLEMENT,
+        (g.actor_handles_current_step, g.supplement_list_complete, g.supplement_only_once),
+        (e.open_supplement,),
+    ),
+    # Consultation (R-12, R-16)
+    (S.PROCESSING, A.CONSULT): T(
+        S.PROCESSING,
+        (g.actor_handles_current_step, g.consultation_well_formed),
+        (e.attach_documents, e.open_consultation),
+    ),
+    (S.PROCESSING, A.ANSWER_CONSULTATION): T(
+        S.PROCESSING, (g.actor_in_consulted_unit, g.consultation_open), (e.attach_documents, e.record_answer)
+    ),
+    (S.WITHDRAWAL_REQUESTED, A.ANSWER_CONSULTATION): T(
+        S.WITHDRAWAL_REQUESTED,
+        (g.actor_in_consulted_unit, g.consultation_open),
+        (e.attach_documents, e.record_answer),
+    ),
+    # Pause only for a lawful reason, never while another agency is consulted (R-13)
+    (S.PROCESSING, A.PAUSE): T(
+        S.PAUSED,
+        (g.actor_handles_current_step, g.lawful_pause_reason, g.no_open_consultation),
+        (e.attach_documents, e.open_pause),
+    ),
+    (S.PAUSED, A.RESUME): T(
+        PREVIOUS, (g.actor_handles_current_step,), (e.close_pause, e.back_to_resume_state)
+    ),
+    # Stop with a Thông báo dừng (NĐ 118 Điều 21; R-14)
+    (S.RECEIVED, A.STOP): T(
+        S.STOPPED, (g.actor_is_unit_head, g.stop_notice_attached), (e.attach_documents, e.finish)
+    ),
+    (S.PROCESSING, A.STOP): T(
+        S.STOPPED, (g.actor_is_unit_head, g.stop_notice_attached), (e.attach_documents, e.finish)
+    ),
+    (S.PAUSED, A.STOP): T(
+        S.STOPPED, (g.actor_is_unit_head, g.stop_notice_attached), (e.attach_documents, e.finish)
+    ),
+    # Withdrawal: the applicant's written request, then the head's signed approval (R-15)
+    (S.RECEIVED, A.REQUEST_WITHDRAWAL): T(
+        S.WITHDRAWAL_REQUESTED,
+        (g.actor_is_applicant_or_counter, g.withdrawal_request_attached),
+        (e.attach_documents, e.remember_state),
+    ),
+    (S.PROCESSING, A.REQUEST_WITHDRAWAL): T(
+        S.WITHDRAWAL_REQUESTED,
+        (g.actor_is_applicant_or_counter, g.withdrawal_request_attached),
+        (e.attach_documents, e.remember_state),
+    ),
+    (S.PAUSED, A.REQUEST_WITHDRAWAL): T(
+        S.WITHDRAWAL_REQUESTED,
+        (g.actor_is_applicant_or_counter, g.withdrawal_request_attached),
+        (e.attach_documents, e.remember_state),
+    ),
+    (S.AWAITING_SUPPLEMENT, A.REQUEST_WITHDRAWAL): T(
+        S.WITHDRAWAL_REQUESTED,
+        (g.actor_is_applicant_or_counter, g.withdrawal_request_attached),
+        (e.attach_documents, e.remember_state),
+    ),
+    (S.WITHDRAWAL_REQUESTED, A.APPROVE_WITHDRAWAL): T(
+        S.WITHDRAWN, (g.actor_is_unit_head, g.signed_approval_attached), (e.attach_documents, e.finish)
+    ),
+    (S.WITHDRAWAL_REQUESTED, A.RESUME): T(
+        PREVIOUS, (g.actor_is_unit_head, g.reason_given), (e.back_to_resume_state,)
+    ),
+    # Late: one apology with one new date, explained by the head (R-27)
+    (S.PROCESSING, A.APOLOGISE): T(
+        S.PROCESSING, (g.actor_is_unit_head, g.apology_at_most_once), (e.attach_documents, e.record_extension)
+    ),
+    (S.PAUSED, A.APOLOGISE): T(
+        S.PAUSED, (g.actor_is_unit_head, g.apology_at_most_once), (e.attach_documents, e.record_extension)
+    ),
+    # Result: only with the result document or a lawful refusal (R-14); on the spot at the counter (R-08)
+    (S.PROCESSING, A.ISSUE_RESULT): T(
+        S.RESULT_READY,
+        (g.actor_handles_current_step, g.has_result_document),
+        (e.attach_documents, e.record_result),
+    ),
+    (S.RECEIVED, A.ISSUE_RESULT): T(
+        S.RESULT_READY,
+        (g.actor_receives, g.on_the_spot_procedure, g.has_result_document),
+        (e.attach_documents, e.record_result),
+    ),
+    (S.RESULT_READY, A.RETURN_RESULT): T(
+        S.RETURNED, (g.actor_returns_result,), (e.attach_documents, e.hand_result_over)
+    ),
+}
+
+
+def allowed_actions(state: str) -> list[str]:
+    return [action for (s, action) in TRANSITIONS if s == state]

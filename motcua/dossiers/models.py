@@ -1,0 +1,253 @@
+"""A dossier (hồ sơ) and its history. State changes only through `services.apply` (STYLE.md)."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+
+from motcua.calendar.units import DurationUnit
+from motcua.catalog.models import (
+    Channel,
+    FeeKind,
+    Procedure,
+    ProcedureCase,
+    ProcessStep,
+    ProcessVersion,
+    ReceptionPoint,
+)
+from motcua.documents.models import Document
+from motcua.dossiers.states import Action, State
+from motcua.org.models import Applicant, Counter, Role, Unit
+
+# Dossiers received before 01/7/2025 are judged by NĐ 61/2018 + TT 01/2018; from then on by
+# NĐ 118/2025 + TT 03/2025 (REGULATIONS §0).
+REFORM_DATE = datetime.date(2025, 7, 1)
+
+
+class LegalBasis(models.TextChoices):
+    BEFORE_2025_07 = "nd61_2018", "NĐ 61/2018/NĐ-CP (trước 01/7/2025)"
+    FROM_2025_07 = "nd118_2025", "NĐ 118/2025/NĐ-CP (từ 01/7/2025)"
+
+
+class ResultDelivery(models.TextChoices):
+    COUNTER = "counter", "Trực tiếp tại Bộ phận Một cửa"
+    POSTAL = "postal", "Qua dịch vụ bưu chính công ích"
+    ONLINE = "online", "Trực tuyến"
+
+
+class Dossier(models.Model):
+    code = models.CharField("mã hồ sơ", max_length=64, unique=True)
+    lookup_secret = models.CharField("mã tra cứu", max_length=16)
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="dossiers")
+    case = models.ForeignKey(ProcedureCase, on_delete=models.PROTECT, related_name="dossiers")
+    process_version = models.ForeignKey(
+        ProcessVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="dossiers"
+    )
+    channel = models.CharField("cách thức nộp", max_length=16, choices=Channel.choices)
+    applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="dossiers")
+    # What the applicant declared on this dossier (the applicant record may change later).
+    applicant_name = models.CharField("người nộp", max_length=255)
+    applicant_identifier = models.CharField("số định danh", max_length=35)
+    applicant_phone = models.CharField("điện thoại", max_length=20, blank=True)
+    applicant_email = models.EmailField("thư điện tử", blank=True)
+    applicant_address = models.CharField("địa chỉ", max_length=255, blank=True)
+    summary = models.CharField("trích yếu", max_length=1000)
+    reception_point = models.ForeignKey(
+        ReceptionPoint, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    receiving_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="received_dossiers")
+    deciding_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="decided_dossiers")
+    counter = models.ForeignKey(Counter, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    result_delivery = models.CharField(
+        "nhận kết quả tại", max_length=16, choices=ResultDelivery.choices, default=ResultDelivery.COUNTER
+    )
+    state = models.CharField("trạng thái", max_length=32, choices=State.choices, default=State.SUBMITTED)
+    # The state to go back to after a supplement is handed in or a withdrawal request is dropped.
+    resume_state = models.CharField(max_length=32, choices=State.choices, blank=True)
+    current_step = models.ForeignKey(
+        "DossierStep", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    legal_basis = models.CharField("căn cứ tiếp nhận", max_length=16, choices=LegalBasis.choices)
+    # The legal time limit as published when the dossier was submitted (the dossier keeps it).
+    time_limit = models.DecimalField("thời hạn giải quyết", max_digits=7, decimal_places=2)
+    time_limit_unit = models.CharField("đơn vị thời hạn", max_length=16, choices=DurationUnit.choices)
+    submitted_at = models.DateTimeField("ngày nộp")
+    received_at = models.DateTimeField("ngày tiếp nhận", null=True, blank=True)
+    # The deadline is a budget: the legal time from `clock_started_at`, minus paused intervals.
+    clock_started_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField("ngày hẹn trả", null=True, blank=True)
+    original_due_at = models.DateTimeField("ngày hẹn trả ban đầu", null=True, blank=True)
+    extended_due_at = models.DateTimeField("ngày hẹn trả mới (xin lỗi)", null=True, blank=True)
+    finished_at = models.DateTimeField("ngày kết thúc xử lý", null=True, blank=True)
+    returned_at = models.DateTimeField("ngày trả kết quả", null=True, blank=True)
+    supplement_requests = models.PositiveSmallIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+    last_event_hash = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "hồ sơ"
+        verbose_name_plural = "hồ sơ"
+        ordering = ["-submitted_at"]
+        indexes = [
+            models.Index(fields=["deciding_unit", "state"]),
+            models.Index(fields=["receiving_unit", "state"]),
+            models.Index(fields=["state", "due_at"]),
+            models.Index(fields=["applicant_identifier"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class DossierDocument(models.Model):
+    """A document attached to a dossier, and which required component it answers."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="attachments")
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="dossier_links")
+    required_document = models.ForeignKey(
+        "catalog.RequiredDocument", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    attached_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "document"], name="dossier_document_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.document_id}"
+
+
+class DossierFee(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="fees")
+    kind = models.CharField(max_length=8, choices=FeeKind.choices)
+    amount = models.PositiveBigIntegerField("số tiền (đồng)")
+    description = models.TextField(blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.amount}"
+
+
+class DossierStep(models.Model):
+    """One step of the dossier's process as it really happened (R-11 process-control sheet, R-27)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
+    process_step = models.ForeignKey(
+        ProcessStep, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    order = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=255)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField()
+    planned_end_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    late = models.BooleanField(null=True)
+
+    class Meta:
+        ordering = ["dossier", "started_at", "pk"]
+        indexes = [models.Index(fields=["unit", "ended_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.name}"
+
+
+class PauseKind(models.TextChoices):
+    SUPPLEMENT = "supplement", "Chờ bổ sung hồ sơ"
+    PAUSE = "pause", "Tạm dừng"
+
+
+class DossierPause(models.Model):
+    """An interval [started_at, ended_at) that does not count against the deadline."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="pauses")
+    kind = models.CharField(max_length=16, choices=PauseKind.choices)
+    reason = models.TextField()
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} từ {self.started_at:%d/%m/%Y %H:%M}"
+
+
+class DossierEvent(models.Model):
+    """Append-only history, each event chained to the previous one by SHA-256 (verify_audit)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField(max_length=255, blank=True)
+    action = models.CharField(
+        max_length=32, choices=[(a.value, a.label) for a in Action] + [("submit", "Nộp hồ sơ")]
+    )
+    from_state = models.CharField(max_length=32, blank=True)
+    to_state = models.CharField(max_length=32)
+    step = models.ForeignKey(DossierStep, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    documents = models.JSONField(default=list, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["dossier", "seq"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="event_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action}"
+
+
+class DossierCounter(models.Model):
+    """The per-unit daily sequence of dossier codes (REGULATIONS §3.3); gap-free, never reused."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "day"], name="dossier_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day}: {self.last}"
+
+
+class OutboxTopic(models.TextChoices):
+    NATIONAL_PORTAL = "national_portal", "Đồng bộ Cổng DVCQG"
+    NOTIFICATION = "notification", "Thông báo"
+
+
+class OutboxMessage(models.Model):
+    """Written in the transaction of the change it reports, so it can never be lost (R-22)."""
+
+    topic = models.CharField(max_length=32, choices=OutboxTopic.choices)
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="+")
+    event = models.ForeignKey(DossierEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    payload = models.JSONField()
+    created_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["topic", "id"], name="outbox_pending", condition=models.Q(delivered_at__isnull=True)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} #{self.pk}"

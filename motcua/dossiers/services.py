@@ -1,0 +1,328 @@
+"""The dossier use cases: submit, and `apply` — the one door through which any action passes.
+
+`apply` locks the row, checks the version (stale → 409), runs the guards of the transition table,
+writes the new state and an append-only hash-chained event, and enqueues the outbox messages — all
+in one transaction (STYLE.md "One door for every change").
+"""
+
+import datetime
+import uuid
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from motcua.catalog.models import CaseDuration, Channel, Procedure, ReceptionPoint
+from motcua.catalog.selectors import active_process_version
+from motcua.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied, RuleViolation
+from motcua.core.text import nfc
+from motcua.documents.models import Document
+from motcua.dossiers import audit, codes, outbox
+from motcua.dossiers.context import ActionInput, Context
+from motcua.dossiers.lifecycle import PREVIOUS, TRANSITIONS
+from motcua.dossiers.models import (
+    REFORM_DATE,
+    Dossier,
+    DossierDocument,
+    DossierFee,
+    LegalBasis,
+    ResultDelivery,
+)
+from motcua.dossiers.states import Action, State
+from motcua.org.models import Applicant, ApplicantKind, Role, Unit
+
+# States left by going back to `resume_state`.
+WAITING_STATES = frozenset({State.AWAITING_SUPPLEMENT, State.PAUSED, State.WITHDRAWAL_REQUESTED})
+
+
+class StaleVersion(DomainError):
+    status_code = 409
+    code = "stale_version"
+
+    def __init__(self, current: int):
+        super().__init__(
+            f"Hồ sơ đã được người khác cập nhật (phiên bản hiện tại {current}); "
+            "hãy tải lại rồi thao tác lại.",
+        )
+        self.current = current
+
+
+class ActionNotAllowed(DomainError):
+    status_code = 409
+    code = "action_not_allowed"
+
+
+@dataclass
+class ApplicantInput:
+    kind: str
+    identifier: str
+    name: str
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    unit_code: str = ""
+
+
+@dataclass
+class SubmissionInput:
+    procedure_code: str
+    channel: str
+    applicant: ApplicantInput
+    summary: str = ""
+    case_code: str = ""
+    unit_code: str = ""  # the deciding unit, where the procedure has several
+    result_delivery: str = ResultDelivery.COUNTER
+    documents: list[uuid.UUID] = field(default_factory=list)
+
+
+def _display_name(user) -> str:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ""
+    return (user.get_full_name() or user.get_username())[:255]
+
+
+def _actor(user):
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+# --- submission ----------------------------------------------------------------------------------
+
+
+def _reception_point(procedure: Procedure, data: SubmissionInput, actor) -> ReceptionPoint:
+    """R-02: online dossiers go to the deciding unit's own point; R-01: counter dossiers to the
+    actor's own counter point (the Centre on behalf of the department)."""
+    today = timezone.localdate()
+    points = list(
+        ReceptionPoint.objects.valid_on(today)
+        .filter(procedure=procedure, channel=data.channel)
+        .select_related("unit", "on_behalf_of", "counter")
+    )
+    if data.unit_code:
+        points = [p for p in points if (p.on_behalf_of or p.unit).code == data.unit_code]
+    if data.channel == Channel.COUNTER:
+        counter_units = (
+            {a.unit_id for a in actor.role_assignments.filter(role=Role.COUNTER_OFFICER)} if actor else set()
+        )
+        points = [p for p in points if p.unit_id in counter_units]
+        if not points:
+            raise PermissionDenied(
+                "Quầy của bạn không được giao tiếp nhận thủ tục này (xem đầu mối tiếp nhận).", rule="R-01"
+            )
+    if not points:
+        raise RuleViolation(
+            "R-04", "Thủ tục này không có đầu mối tiếp nhận cho cách thức nộp đã chọn.", field="channel"
+        )
+    deciding = {(p.on_behalf_of or p.unit).pk for p in points}
+    if len(deciding) > 1:
+        raise InvalidInput("Thủ tục do nhiều cơ quan giải quyết: hãy chọn cơ quan (unit).", field="unit")
+    return points[0]
+
+
+def _applicant(data: ApplicantInput) -> Applicant:
+    if data.kind not in ApplicantKind.values:
+        raise InvalidInput("Loại người nộp không hợp lệ.", field="applicant.kind")
+    applicant = Applicant.objects.filter(kind=data.kind, identifier=data.identifier.strip()).first()
+    if applicant is None:
+        applicant = Applicant(kind=data.kind, identifier=data.identifier.strip(), name=nfc(data.name))
+    applicant.phone = data.phone or applicant.phone
+    applicant.email = data.email or applicant.email
+    applicant.address = nfc(data.address) or applicant.address
+    if data.kind == ApplicantKind.STATE_BODY:
+        applicant.unit = Unit.objects.filter(code=data.unit_code or data.identifier).first()
+    try:
+        applicant.full_clean(validate_unique=False)
+    except ValidationError as exc:
+        field_name, messages = next(iter(exc.message_dict.items()))
+        raise InvalidInput(messages[0], field=f"applicant.{field_name}") from None
+    applicant.save()
+    return applicant
+
+
+def submit(data: SubmissionInput, *, actor, now: datetime.datetime | None = None) -> Dossier:
+    """A dossier enters the system: online by an applicant, or at a counter / by post by an officer."""
+    now = now or timezone.now()
+    if data.channel not in Channel.values:
+        raise InvalidInput("Cách thức nộp phải là online, counter hoặc postal.", field="channel")
+    procedure = Procedure.objects.filter(code=data.procedure_code, published=True).first()
+    if procedure is None:
+        raise NotFound(
+            "Không tìm thấy thủ tục hành chính đang công khai với mã này.", code="procedure_not_found"
+        )
+    if procedure.internal and procedure.online_level != "none" and data.channel != Channel.ONLINE:
+        raise RuleViolation(
+            "R-19",
+            "Thủ tục nội bộ đã có dịch vụ công trực tuyến phải nộp trực tuyến; "
+            "Bộ phận Một cửa không tiếp nhận trực tiếp hoặc qua bưu chính.",
+            field="channel",
+        )
+    if data.channel == Channel.ONLINE and procedure.online_level == "none":
+        raise RuleViolation("R-28", "Thủ tục này chưa cung cấp dịch vụ công trực tuyến.", field="channel")
+    if data.channel != Channel.ONLINE and not roles_in_unit_any(actor, Role.COUNTER_OFFICER):
+        raise PermissionDenied(
+            "Chỉ cán bộ tiếp nhận nhập hồ sơ nộp trực tiếp hoặc qua bưu chính.", rule="R-01"
+        )
+    cases = list(procedure.cases.all())
+    case = (
+        next((c for c in cases if c.code == data.case_code), None)
+        if data.case_code
+        else (cases[0] if len(cases) == 1 else None)
+    )
+    if case is None:
+        raise InvalidInput("Hãy chọn trường hợp (case) của thủ tục.", field="case")
+    duration = _duration(case, data.channel)
+    if data.result_delivery not in ResultDelivery.values:
+        raise InvalidInput("Nơi nhận kết quả không hợp lệ.", field="result_delivery")
+    documents = list(Document.objects.filter(pk__in=data.documents))
+    if len(documents) != len(set(data.documents)):
+        raise InvalidInput("Có tài liệu đính kèm không tồn tại.", field="documents")
+
+    with transaction.atomic():
+        point = _reception_point(procedure, data, _actor(actor))
+        applicant = _applicant(data.applicant)
+        online_by_applicant = data.channel == Channel.ONLINE and not roles_in_unit_any(
+            actor, Role.COUNTER_OFFICER
+        )
+        if online_by_applicant and applicant.user_id is None and _actor(actor) is not None:
+            applicant.user = actor
+            applicant.save(update_fields=["user"])
+        local_day = timezone.localdate(now)
+        dossier = Dossier(
+            code=codes.next_code(point.unit, local_day),
+            lookup_secret=codes.new_lookup_secret(),
+            procedure=procedure,
+            case=case,
+            process_version=active_process_version(case, data.channel, now),
+            channel=data.channel,
+            applicant=applicant,
+            applicant_name=applicant.name,
+            applicant_identifier=applicant.identifier,
+            applicant_phone=applicant.phone,
+            applicant_email=applicant.email,
+            applicant_address=applicant.address,
+            summary=nfc(data.summary) or procedure.name[:1000],
+            reception_point=point,
+            receiving_unit=point.unit,
+            deciding_unit=point.on_behalf_of or point.unit,
+            counter=point.counter,
+            result_delivery=data.result_delivery,
+            state=State.SUBMITTED,
+            legal_basis=LegalBasis.BEFORE_2025_07 if local_day < REFORM_DATE else LegalBasis.FROM_2025_07,
+            time_limit=duration.value,
+            time_limit_unit=duration.unit,
+            submitted_at=now,
+            created_by=_actor(actor),
+        )
+        dossier.save(force_insert=True)
+        DossierDocument.objects.bulk_create(
+            [DossierDocument(dossier=dossier, document=d, attached_at=now) for d in documents]
+        )
+        DossierFee.objects.bulk_create(
+            [
+                DossierFee(dossier=dossier, kind=fee.kind, amount=fee.amount, description=fee.description)
+                for fee in case.fees.all()
+                if fee.channel in ("", data.channel)
+            ]
+        )
+        event = audit.append_event(
+            dossier,
+            at=now,
+            actor=_actor(actor),
+            actor_name=_display_name(actor),
+            action="submit",
+            from_state="",
+            to_state=State.SUBMITTED,
+            unit=point.unit,
+            data={
+                "channel": data.channel,
+                "receiving_unit": point.unit.code,
+                "deciding_unit": dossier.deciding_unit.code,
+            },
+            documents=[str(d.pk) for d in documents],
+        )
+        dossier.save(update_fields=["last_event_hash"])
+        outbox.enqueue_status_change(dossier, event)
+    return dossier
+
+
+def roles_in_unit_any(user, role: str) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.role_assignments.filter(role=role).exists()
+
+
+def _duration(case, channel: str) -> CaseDuration:
+    durations = {d.channel: d for d in case.durations.all()}
+    duration = (
+        durations.get(channel) or durations.get(Channel.COUNTER) or next(iter(durations.values()), None)
+    )
+    if duration is None:
+        raise RuleViolation(
+            "R-24", "Trường hợp này chưa có thời hạn giải quyết trong danh mục.", field="case"
+        )
+    return duration
+
+
+# --- the one door --------------------------------------------------------------------------------
+
+
+def apply(
+    code: str, action: str, actor, data: ActionInput, *, now: datetime.datetime | None = None
+) -> Dossier:
+    if action not in Action.values:
+        raise InvalidInput(f"Thao tác không tồn tại: {action}.", field="action")
+    with transaction.atomic():
+        dossier = (
+            Dossier.objects.select_for_update()
+            .select_related(
+                "procedure",
+                "receiving_unit",
+                "deciding_unit",
+                "applicant",
+                "current_step__unit",
+                "process_version",
+            )
+            .filter(code=code)
+            .first()
+        )
+        if dossier is None:
+            raise NotFound("Không tìm thấy hồ sơ.", code="dossier_not_found")
+        if dossier.version != data.version:
+            raise StaleVersion(dossier.version)
+        transition = TRANSITIONS.get((dossier.state, action))
+        if transition is None:
+            raise ActionNotAllowed(
+                f"Không thể “{Action(action).label.lower()}” khi hồ sơ đang ở trạng thái "
+                f"“{dossier.get_state_display()}”."
+            )
+        ctx = Context(dossier=dossier, actor=actor, data=data, now=now or timezone.now())
+        for guard in transition.guards:
+            guard(ctx)
+        from_state = dossier.state
+        ctx.new_state = transition.to
+        for effect in transition.effects:
+            effect(ctx)
+        if ctx.new_state == PREVIOUS:
+            raise RuntimeError(f"{from_state}/{action}: PREVIOUS needs an effect that resolves it")
+        dossier.state = ctx.new_state
+        if ctx.new_state not in WAITING_STATES:
+            dossier.resume_state = ""
+        dossier.version += 1
+        step = dossier.current_step
+        event = audit.append_event(
+            dossier,
+            at=ctx.now,
+            actor=_actor(actor),
+            actor_name=_display_name(actor),
+            action=action,
+            from_state=from_state,
+            to_state=dossier.state,
+            step=step,
+            unit=step.unit if step else dossier.deciding_unit,
+            reason=data.reason.strip(),
+            data=ctx.event_data,
+            documents=ctx.event_documents,
+        )
+        dossier.save()
+        outbox.enqueue_status_change(dossier, event)
+    return dossier
