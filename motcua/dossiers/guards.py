@@ -99,7 +99,8 @@ def actor_returns_result(ctx: Context) -> None:
         _require_role(ctx, d.deciding_unit, PROCESSING_ROLES | {Role.COUNTER_OFFICER}, "R-14", "trả kết quả")
         return
     raise PermissionDenied(
-        "Kết quả trả trực tiếp hoặc qua bưu chính do cán bộ tiếp nhận của Bộ phận Một cửa thực hiện.", rule="R-14"
+        "Kết quả trả trực tiếp hoặc qua bưu chính do cán bộ tiếp nhận của Bộ phận Một cửa thực hiện.",
+        rule="R-14",
     )
 
 
