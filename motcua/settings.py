@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
     "drf_spectacular",
     "motcua.core",
     "motcua.calendar",
@@ -111,10 +112,20 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "motcua.api.pagination.Pagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "motcua.api.errors.exception_handler",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # API clients send `Authorization: Bearer <token>` (POST /api/v1/auth/token); browsers use sessions.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "motcua.api.auth.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "UNICODE_JSON": True,
+    # The public status look-up is throttled so dossier codes and secrets cannot be probed; the
+    # password login so passwords cannot be guessed.
+    "DEFAULT_THROTTLE_RATES": {
+        "lookup": os.environ.get("MOTCUA_LOOKUP_RATE", "30/min"),
+        "auth": os.environ.get("MOTCUA_AUTH_RATE", "20/min"),
+    },
 }
 
 SPECTACULAR_SETTINGS = {
@@ -123,6 +134,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "kind": name each choice set after what it classifies.
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicantKindEnum": "motcua.org.models.ApplicantKind",
+        "UnitKindEnum": "motcua.org.models.UnitKind",
+        "DocumentKindEnum": "motcua.documents.models.DocumentKind",
+        "FeeKindEnum": "motcua.catalog.models.FeeKind",
+        "ResultDeliveryEnum": "motcua.dossiers.models.ResultDelivery",
+    },
 }
 
 # The installation's own identity; the demo province is Đồng Nai (H19) after the 2025 reform.

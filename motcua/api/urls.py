@@ -1,11 +1,26 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from motcua.api import views
+from motcua.api import dossier_views, views
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("v1/auth/token", dossier_views.TokenView.as_view(), name="auth-token"),
     path("v1/procedures", views.ProcedureList.as_view(), name="procedure-list"),
     path("v1/procedures/<str:code>", views.ProcedureDetail.as_view(), name="procedure-detail"),
     path("v1/units", views.UnitList.as_view(), name="unit-list"),
+    path("v1/documents", dossier_views.DocumentUpload.as_view(), name="document-upload"),
+    path("v1/dossiers", dossier_views.DossierCollection.as_view(), name="dossier-list"),
+    path("v1/dossiers/<str:code>", dossier_views.DossierDetail.as_view(), name="dossier-detail"),
+    path("v1/dossiers/<str:code>/events", dossier_views.DossierEvents.as_view(), name="dossier-events"),
+    *(
+        path(f"v1/dossiers/<str:code>/actions/{action}", view.as_view(), name=f"dossier-{action}")
+        for action, view in dossier_views.ACTION_VIEWS.items()
+    ),
+    path(
+        "v1/dossiers/<str:code>/actions/<str:action>",
+        dossier_views.UnknownAction.as_view(),
+        name="dossier-unknown-action",
+    ),
+    path("v1/lookup", dossier_views.Lookup.as_view(), name="lookup"),
 ]

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
 from motcua.api import serializers as s
+from motcua.api.paths import CodeInPath
 from motcua.catalog import selectors as catalog
 from motcua.catalog.models import OnlineLevel, ProcedureLevel
 from motcua.org import selectors as org
@@ -55,7 +56,8 @@ class ProcedureList(generics.ListAPIView):
 
 
 @extend_schema(summary="Chi tiết thủ tục hành chính")
-class ProcedureDetail(generics.RetrieveAPIView):
+class ProcedureDetail(CodeInPath, generics.RetrieveAPIView):
+    not_found = ("Không tìm thấy thủ tục hành chính.", "procedure_not_found")
     serializer_class = s.ProcedureDetailSerializer
     lookup_url_kwarg = "code"
 

@@ -39,7 +39,12 @@ def step_end(start: datetime.datetime, budget_hours) -> datetime.datetime:
 def paper_transfer_due(received_at: datetime.datetime) -> datetime.date:
     """The day the paper dossier must reach the deciding unit (REGULATIONS §2.3)."""
     calendar = get_calendar()
-    local = calendar.normalize(received_at)
-    if received_at.astimezone(local.tzinfo).time() >= HANDOVER_CUTOFF:
-        local = calendar.normalize(local.replace(hour=23, minute=59))
-    return local.date()
+    start = calendar.normalize(received_at)
+    received_local = received_at.astimezone(start.tzinfo)
+    if start.date() != received_local.date():
+        # Received after closing or on a day off: the next working day is already "the next
+        # working day" — pushing it once more for the 15:00 cut-off would lose a day.
+        return start.date()
+    if received_local.time() >= HANDOVER_CUTOFF:
+        start = calendar.normalize(start.replace(hour=23, minute=59))
+    return start.date()

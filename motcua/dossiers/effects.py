@@ -5,11 +5,21 @@ Effects run after the guards, inside `services.apply`'s transaction, holding the
 
 from collections.abc import Callable
 
+from django.utils import timezone
+
 from motcua.consultations import services as consultations
+from motcua.core.errors import InvalidInput
 from motcua.documents.models import Document
 from motcua.dossiers import deadlines
 from motcua.dossiers.context import Context
-from motcua.dossiers.models import DossierDocument, DossierPause, DossierStep, PauseKind
+from motcua.dossiers.models import (
+    REFORM_DATE,
+    DossierDocument,
+    DossierPause,
+    DossierStep,
+    LegalBasis,
+    PauseKind,
+)
 from motcua.dossiers.states import State
 from motcua.org.models import Role
 
@@ -17,11 +27,15 @@ Effect = Callable[[Context], None]
 
 
 def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
+    """Local time (Asia/Ho_Chi_Minh), whether the value was computed or read back from the database."""
+    return timezone.localtime(value).isoformat() if value is not None else None
 
 
 def attach_documents(ctx: Context) -> None:
-    for document in Document.objects.filter(pk__in=ctx.data.documents):
+    documents = list(Document.objects.filter(pk__in=ctx.data.documents))
+    if len(documents) != len(set(ctx.data.documents)):
+        raise InvalidInput("Có tài liệu đính kèm không tồn tại.", field="documents")
+    for document in documents:
         DossierDocument.objects.get_or_create(
             dossier=ctx.dossier, document=document, defaults={"attached_at": ctx.now}
         )
@@ -29,6 +43,10 @@ def attach_documents(ctx: Context) -> None:
 
 
 # --- steps (R-11: the process-control sheet is these rows) ---------------------------------------
+
+
+def _user(ctx: Context):
+    return ctx.actor if getattr(ctx.actor, "is_authenticated", False) else None
 
 
 def _process_steps(ctx: Context):
@@ -39,9 +57,13 @@ def _process_steps(ctx: Context):
 def _close_current_step(ctx: Context) -> None:
     step = ctx.dossier.current_step
     if step is not None and step.ended_at is None:
-        step.ended_at, step.ended_by = ctx.now, ctx.actor
+        step.ended_at, step.ended_by = ctx.now, _user(ctx)
+        # Nobody claims a step before working on it: whoever finishes it handled it (R-27: the
+        # monthly report names the officers at whose step dossiers became late).
+        if step.handler_id is None:
+            step.handler = _user(ctx)
         step.late = step.planned_end_at is not None and ctx.now > step.planned_end_at
-        step.save(update_fields=["ended_at", "ended_by", "late"])
+        step.save(update_fields=["ended_at", "ended_by", "handler", "late"])
     ctx.dossier.current_step = None
 
 
@@ -88,6 +110,9 @@ def start_clock(ctx: Context) -> None:
     """Receipt: the deadline runs from the minute of receipt (REGULATIONS §7.3)."""
     d = ctx.dossier
     d.received_at = d.clock_started_at = ctx.now
+    # The law in force on the day of receipt governs the dossier (NĐ 118/2025 from 01/7/2025).
+    received_on = timezone.localdate(ctx.now)
+    d.legal_basis = LegalBasis.BEFORE_2025_07 if received_on < REFORM_DATE else LegalBasis.FROM_2025_07
     d.due_at = d.original_due_at = deadlines.project_due(d, now=ctx.now)
     ctx.event_data["due_at"] = _iso(d.due_at)
     # The reception step of the process is done by whoever received (the Centre's counter when it
@@ -227,4 +252,22 @@ def record_extension(ctx: Context) -> None:
 
 
 def back_to_resume_state(ctx: Context) -> None:
-    ctx.new_state = ctx.dossier.resume_state or State.PROCESSING
+    """Go back to where the dossier was before the waiting state it leaves now.
+
+    Waiting states nest once: a withdrawal may be requested while the dossier is paused or awaits a
+    supplement. Dropping that request returns to the pause or the supplement, whose own way back
+    (the state before it) is read from the event that entered it — the log is the memory, so the
+    dossier never ends up waiting to return to itself.
+    """
+    d = ctx.dossier
+    target = d.resume_state or State.PROCESSING
+    ctx.new_state = target
+    if target in (State.AWAITING_SUPPLEMENT, State.PAUSED):
+        entered = (
+            d.events.filter(to_state=target)
+            .exclude(from_state__in=[target, State.WITHDRAWAL_REQUESTED])
+            .order_by("-seq")
+            .values_list("from_state", flat=True)
+            .first()
+        )
+        d.resume_state = entered or State.PROCESSING

@@ -6,11 +6,14 @@ PermissionDenied (→ 403); it never changes anything.
 
 from collections.abc import Callable
 
+from django.utils import timezone
+
 from motcua.catalog.models import Channel, OnlineLevel
 from motcua.consultations.services import validate_request
 from motcua.core.errors import InvalidInput, PermissionDenied, RuleViolation
 from motcua.documents.models import Document, DocumentKind
 from motcua.dossiers.context import Context
+from motcua.dossiers.states import Action, State
 from motcua.org.models import Role, Unit
 from motcua.org.selectors import roles_in_unit
 
@@ -18,6 +21,13 @@ Guard = Callable[[Context], None]
 
 PROCESSING_ROLES = frozenset({Role.PROCESSING_OFFICER, Role.DIVISION_HEAD, Role.UNIT_LEADER})
 HEAD_ROLES = frozenset({Role.UNIT_LEADER})
+# Who may act on a step of a given role: the role itself and the roles above it in the unit
+# (a division head may do an officer's appraisal; an officer may not sign in the leader's place).
+STEP_ROLES = {
+    Role.PROCESSING_OFFICER: PROCESSING_ROLES,
+    Role.DIVISION_HEAD: frozenset({Role.DIVISION_HEAD, Role.UNIT_LEADER}),
+    Role.UNIT_LEADER: HEAD_ROLES,
+}
 
 # Lawful reasons to pause the clock (REGULATIONS §2.4, §6.3 code 6). Anything else is refused:
 # the letters exist because "SOS" pauses were used to hide lateness.
@@ -59,11 +69,13 @@ def actor_hands_over(ctx: Context) -> None:
 
 
 def actor_handles_current_step(ctx: Context) -> None:
-    """R-26: only someone holding the step's role in the step's unit acts on it."""
+    """R-26: only someone holding the step's role (or a role above it) in the step's unit acts on
+    it — an officer cannot finish a dossier at the leader's signing step (R-14)."""
     step = ctx.dossier.current_step
     if step is None:
         raise RuleViolation("R-11", "Hồ sơ chưa ở bước xử lý nào.")
-    _require_role(ctx, step.unit, PROCESSING_ROLES | {step.role}, "R-26", "xử lý hồ sơ ở bước này")
+    roles = STEP_ROLES.get(step.role, frozenset({step.role}))
+    _require_role(ctx, step.unit, roles, "R-26", "xử lý hồ sơ ở bước này")
 
 
 def actor_is_unit_head(ctx: Context) -> None:
@@ -107,9 +119,9 @@ def actor_returns_result(ctx: Context) -> None:
 # --- rules -------------------------------------------------------------------------------------
 
 
-def reason_given(ctx: Context) -> None:
+def reason_given(ctx: Context, *, rule: str = "R-11", message: str = "Phải ghi rõ lý do.") -> None:
     if len(ctx.data.reason.strip()) < 5:
-        raise RuleViolation("R-11", "Phải ghi rõ lý do.", field="reason")
+        raise RuleViolation(rule, message, field="reason")
 
 
 def internal_online_not_at_counter(ctx: Context) -> None:
@@ -134,9 +146,17 @@ def supplement_list_complete(ctx: Context) -> None:
 
 
 def supplement_only_once(ctx: Context) -> None:
-    """R-17 / NĐ 118 Điều 17: the applicant is asked to supplement only once, unless a specialised
-    law provides otherwise (the exception must be cited)."""
-    if ctx.dossier.supplement_requests >= 1 and len(ctx.data.legal_exception.strip()) < 5:
+    """R-17 (REGULATIONS §2.2, §2.4): the applicant is guided once at reception (NĐ 118 Điều 17),
+    and asked once at most after reception, in the whole processing at the deciding agency (NĐ 61
+    Điều 19 as amended), unless a specialised law provides otherwise (the exception is cited).
+    Every request still counts in `supplement_requests`, so repeats stay visible in reports."""
+    d = ctx.dossier
+    earlier = d.events.filter(action=Action.REQUEST_SUPPLEMENT)
+    if d.state == State.SUBMITTED:
+        earlier = earlier.filter(from_state=State.SUBMITTED)
+    else:
+        earlier = earlier.exclude(from_state=State.SUBMITTED)
+    if earlier.exists() and len(ctx.data.legal_exception.strip()) < 5:
         raise RuleViolation(
             "R-17",
             "Hồ sơ đã được yêu cầu bổ sung một lần; chỉ được yêu cầu lại khi pháp luật chuyên ngành "
@@ -161,7 +181,7 @@ def lawful_pause_reason(ctx: Context) -> None:
 def has_result_document(ctx: Context) -> None:
     """R-14: "finished in the system, not in reality" must be impossible."""
     if ctx.data.outcome == "refusal":
-        reason_given(ctx)
+        reason_given(ctx, rule="R-14", message="Từ chối giải quyết phải nêu rõ lý do.")
         if not _documents(ctx, DocumentKind.REFUSAL):
             raise RuleViolation(
                 "R-14", "Từ chối giải quyết phải kèm văn bản trả lời nêu rõ lý do.", field="documents"
@@ -179,7 +199,7 @@ def has_result_document(ctx: Context) -> None:
 
 def stop_notice_attached(ctx: Context) -> None:
     """R-14, NĐ 118 Điều 21: a stop is lawful only with its reason and a Thông báo dừng."""
-    reason_given(ctx)
+    reason_given(ctx, rule="R-14", message="Dừng xử lý phải nêu rõ lý do.")
     if not _documents(ctx, DocumentKind.STOP_NOTICE):
         raise RuleViolation("R-14", "Dừng xử lý phải kèm Thông báo dừng giải quyết hồ sơ.", field="documents")
 
@@ -228,7 +248,11 @@ def on_the_spot_procedure(ctx: Context) -> None:
 def consultation_well_formed(ctx: Context) -> None:
     """R-12: a consultation states its content and a reply deadline within the lead's maximum."""
     validate_request(
-        ctx.dossier, to_unit_code=ctx.data.to_unit, content=ctx.data.content, reply_days=ctx.data.reply_days
+        ctx.dossier,
+        to_unit_code=ctx.data.to_unit,
+        content=ctx.data.content,
+        reply_days=ctx.data.reply_days,
+        on=timezone.localdate(ctx.now),
     )
 
 
@@ -247,6 +271,39 @@ def _consultation(ctx: Context):
         raise InvalidInput(
             "Không tìm thấy yêu cầu xin ý kiến của hồ sơ này.", field="consultation_id"
         ) from None
+
+
+def _decision_steps(ctx: Context) -> list:
+    """The dossier's process without its final return step (returning follows the result)."""
+    version = ctx.dossier.process_version
+    steps = list(version.steps.order_by("order")) if version else []
+    if steps and steps[-1].role == Role.COUNTER_OFFICER:
+        steps = steps[:-1]
+    return steps
+
+
+def at_decision_step(ctx: Context) -> None:
+    """R-14, R-24: the result is issued at the process's last processing step (the signature of
+    whoever decides), never from an earlier step that would skip the approvals."""
+    step, steps = ctx.dossier.current_step, _decision_steps(ctx)
+    if step is not None and steps and step.order != steps[-1].order:
+        last = steps[-1]
+        raise RuleViolation(
+            "R-14",
+            f"Chỉ ban hành kết quả ở bước cuối của quy trình (bước {last.order}: {last.name}); "
+            "hãy chuyển hồ sơ qua các bước phê duyệt.",
+        )
+
+
+def next_step_exists(ctx: Context) -> None:
+    """R-11: a dossier moves along its process; after the last processing step comes the result
+    (issue_result), not a forward into nowhere that would leave the dossier without a handler."""
+    step, steps = ctx.dossier.current_step, _decision_steps(ctx)
+    if step is not None and not any(s.order > step.order for s in steps):
+        raise RuleViolation(
+            "R-11",
+            "Đây là bước xử lý cuối cùng của quy trình: hãy ban hành kết quả thay vì chuyển bước.",
+        )
 
 
 def earlier_step_exists(ctx: Context) -> None:

@@ -43,7 +43,9 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     # Hand-over to the deciding unit and processing along the process version
     (S.RECEIVED, A.FORWARD): T(S.PROCESSING, (g.actor_hands_over,), (e.hand_over,)),
     (S.PROCESSING, A.FORWARD): T(
-        S.PROCESSING, (g.actor_handles_current_step,), (e.attach_documents, e.open_next_step)
+        S.PROCESSING,
+        (g.actor_handles_current_step, g.next_step_exists),
+        (e.attach_documents, e.open_next_step),
     ),
     (S.PROCESSING, A.RETURN_TO_STEP): T(
         S.PROCESSING, (g.actor_handles_current_step, g.earlier_step_exists), (e.open_earlier_step,)
@@ -62,6 +64,12 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     ),
     (S.PROCESSING, A.ANSWER_CONSULTATION): T(
         S.PROCESSING, (g.actor_in_consulted_unit, g.consultation_open), (e.attach_documents, e.record_answer)
+    ),
+    # The consulted unit answers in its own queue, whatever the lead is waiting for meanwhile.
+    (S.AWAITING_SUPPLEMENT, A.ANSWER_CONSULTATION): T(
+        S.AWAITING_SUPPLEMENT,
+        (g.actor_in_consulted_unit, g.consultation_open),
+        (e.attach_documents, e.record_answer),
     ),
     (S.WITHDRAWAL_REQUESTED, A.ANSWER_CONSULTATION): T(
         S.WITHDRAWAL_REQUESTED,
@@ -124,7 +132,7 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     # Result: only with the result document or a lawful refusal; on the spot at the counter
     (S.PROCESSING, A.ISSUE_RESULT): T(
         S.RESULT_READY,
-        (g.actor_handles_current_step, g.has_result_document),
+        (g.actor_handles_current_step, g.at_decision_step, g.has_result_document),
         (e.attach_documents, e.record_result),
     ),
     (S.RECEIVED, A.ISSUE_RESULT): T(

@@ -89,12 +89,14 @@ def _actor(user):
 # --- submission ----------------------------------------------------------------------------------
 
 
-def _reception_point(procedure: Procedure, data: SubmissionInput, actor) -> ReceptionPoint:
+def _reception_point(
+    procedure: Procedure, data: SubmissionInput, actor, day: datetime.date
+) -> ReceptionPoint:
     """R-02: online dossiers go to the deciding unit's own point; R-01: counter dossiers to the
-    actor's own counter point (the Centre on behalf of the department)."""
-    today = timezone.localdate()
+    actor's own counter point (the Centre on behalf of the department). The points in force on the
+    day of submission apply (R-04: a configuration change applies to new dossiers only)."""
     points = list(
-        ReceptionPoint.objects.valid_on(today)
+        ReceptionPoint.objects.valid_on(day)
         .filter(procedure=procedure, channel=data.channel)
         .select_related("unit", "on_behalf_of", "counter")
     )
@@ -102,7 +104,9 @@ def _reception_point(procedure: Procedure, data: SubmissionInput, actor) -> Rece
         points = [p for p in points if (p.on_behalf_of or p.unit).code == data.unit_code]
     if data.channel == Channel.COUNTER:
         counter_units = (
-            {a.unit_id for a in actor.role_assignments.filter(role=Role.COUNTER_OFFICER)} if actor else set()
+            {a.unit_id for a in actor.role_assignments.valid_on(day).filter(role=Role.COUNTER_OFFICER)}
+            if actor
+            else set()
         )
         points = [p for p in points if p.unit_id in counter_units]
         if not points:
@@ -119,15 +123,24 @@ def _reception_point(procedure: Procedure, data: SubmissionInput, actor) -> Rece
     return points[0]
 
 
-def _applicant(data: ApplicantInput) -> Applicant:
+def _applicant(data: ApplicantInput, actor, *, by_officer: bool) -> Applicant:
     if data.kind not in ApplicantKind.values:
         raise InvalidInput("Loại người nộp không hợp lệ.", field="applicant.kind")
     applicant = Applicant.objects.filter(kind=data.kind, identifier=data.identifier.strip()).first()
     if applicant is None:
         applicant = Applicant(kind=data.kind, identifier=data.identifier.strip(), name=nfc(data.name))
-    applicant.phone = data.phone or applicant.phone
-    applicant.email = data.email or applicant.email
-    applicant.address = nfc(data.address) or applicant.address
+    owner = applicant.user_id is None or applicant.user_id == getattr(actor, "pk", None)
+    # R-26: an applicant signs in as themself; someone else's identity (linked to another account)
+    # is used only by a counter officer, and only they or the owner may change stored contacts.
+    if not (by_officer or owner):
+        raise PermissionDenied(
+            "Số định danh này thuộc tài khoản của người khác; bạn chỉ nộp hồ sơ trực tuyến cho chính mình.",
+            rule="R-26",
+        )
+    if by_officer or owner:
+        applicant.phone = data.phone or applicant.phone
+        applicant.email = data.email or applicant.email
+        applicant.address = nfc(data.address) or applicant.address
     if data.kind == ApplicantKind.STATE_BODY:
         applicant.unit = Unit.objects.filter(code=data.unit_code or data.identifier).first()
     try:
@@ -178,15 +191,22 @@ def submit(data: SubmissionInput, *, actor, now: datetime.datetime | None = None
         raise InvalidInput("Có tài liệu đính kèm không tồn tại.", field="documents")
 
     with transaction.atomic():
-        point = _reception_point(procedure, data, _actor(actor))
-        applicant = _applicant(data.applicant)
+        local_day = timezone.localdate(now)
+        point = _reception_point(procedure, data, _actor(actor), local_day)
         online_by_applicant = data.channel == Channel.ONLINE and not roles_in_unit_any(
             actor, Role.COUNTER_OFFICER
         )
-        if online_by_applicant and applicant.user_id is None and _actor(actor) is not None:
+        applicant = _applicant(data.applicant, _actor(actor), by_officer=not online_by_applicant)
+        # The applicant's account is linked on its first own online dossier; someone who already
+        # has an applicant record (e.g. submitting under an authorisation) is not relinked.
+        if (
+            online_by_applicant
+            and applicant.user_id is None
+            and _actor(actor) is not None
+            and not Applicant.objects.filter(user=actor).exists()
+        ):
             applicant.user = actor
             applicant.save(update_fields=["user"])
-        local_day = timezone.localdate(now)
         dossier = Dossier(
             code=codes.next_code(point.unit, local_day),
             lookup_secret=codes.new_lookup_secret(),
@@ -246,9 +266,10 @@ def submit(data: SubmissionInput, *, actor, now: datetime.datetime | None = None
 
 
 def roles_in_unit_any(user, role: str) -> bool:
+    """Whether `user` holds `role` somewhere today (an ended assignment grants nothing, R-26)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return user.role_assignments.filter(role=role).exists()
+    return user.role_assignments.valid_on(timezone.localdate()).filter(role=role).exists()
 
 
 def _duration(case, channel: str) -> CaseDuration:
@@ -273,7 +294,7 @@ def apply(
         raise InvalidInput(f"Thao tác không tồn tại: {action}.", field="action")
     with transaction.atomic():
         dossier = (
-            Dossier.objects.select_for_update()
+            Dossier.objects.select_for_update(of=("self",))
             .select_related(
                 "procedure",
                 "receiving_unit",
