@@ -67,3 +67,9 @@ def counter(provincial_centre, justice_dept) -> Counter:
 @pytest.fixture
 def merger_day() -> datetime.date:
     return datetime.date(2025, 7, 1)
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded files of a test go to its own folder, never the developer's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
