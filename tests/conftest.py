@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.core.management import call_command
+from django.db import connection
 from hypothesis import HealthCheck, settings
 
 from motcua.org.models import Counter, Unit, UnitKind, UnitLevel
@@ -73,3 +75,16 @@ def merger_day() -> datetime.date:
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files of a test go to its own folder, never the developer's media/."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(scope="module")
+def keep_seeded_data(django_db_setup, django_db_blocker):
+    """Transactional tests flush every table, the migrations' seed (working calendar, office hours)
+    included; put it back after the module for the modules that run later, as Django's
+    `serialized_rollback` would."""
+    with django_db_blocker.unblock():
+        seeded = connection.creation.serialize_db_to_string()
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+        connection.creation.deserialize_db_from_string(seeded)

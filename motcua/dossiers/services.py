@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from motcua.catalog.models import CaseDuration, Channel, Procedure, ReceptionPoint
@@ -126,9 +126,18 @@ def _reception_point(
 def _applicant(data: ApplicantInput, actor, *, by_officer: bool) -> Applicant:
     if data.kind not in ApplicantKind.values:
         raise InvalidInput("Loại người nộp không hợp lệ.", field="applicant.kind")
-    applicant = Applicant.objects.filter(kind=data.kind, identifier=data.identifier.strip()).first()
+    identifier = data.identifier.strip()
+    applicant = Applicant.objects.select_for_update().filter(kind=data.kind, identifier=identifier).first()
     if applicant is None:
-        applicant = Applicant(kind=data.kind, identifier=data.identifier.strip(), name=nfc(data.name))
+        # Parallel first submissions of one new applicant: whoever inserts first wins, the others
+        # wait for that row instead of failing on the unique constraint.
+        try:
+            with transaction.atomic():
+                applicant, _ = Applicant.objects.get_or_create(
+                    kind=data.kind, identifier=identifier, defaults={"name": nfc(data.name)}
+                )
+        except IntegrityError:
+            applicant = Applicant.objects.select_for_update().get(kind=data.kind, identifier=identifier)
     owner = applicant.user_id is None or applicant.user_id == getattr(actor, "pk", None)
     # an applicant signs in as themself; someone else's identity (linked to another account)
     # is used only by a counter officer, and only they or the owner may change stored contacts.
@@ -137,10 +146,9 @@ def _applicant(data: ApplicantInput, actor, *, by_officer: bool) -> Applicant:
             "Số định danh này thuộc tài khoản của người khác; bạn chỉ nộp hồ sơ trực tuyến cho chính mình.",
             rule="R-26",
         )
-    if by_officer or owner:
-        applicant.phone = data.phone or applicant.phone
-        applicant.email = data.email or applicant.email
-        applicant.address = nfc(data.address) or applicant.address
+    applicant.phone = data.phone or applicant.phone
+    applicant.email = data.email or applicant.email
+    applicant.address = nfc(data.address) or applicant.address
     if data.kind == ApplicantKind.STATE_BODY:
         applicant.unit = Unit.objects.filter(code=data.unit_code or data.identifier).first()
     try:

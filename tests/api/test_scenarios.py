@@ -26,8 +26,6 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
-from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 from pytest_django.live_server_helper import LiveServer
@@ -43,11 +41,8 @@ TRAN_BIEN, TRAN_BIEN_CENTRE, PROVINCE_CENTRE = "000.00.61.H19", "000.01.61.H19",
 
 
 @pytest.fixture(scope="module")
-def server(django_db_setup, django_db_blocker) -> str:
+def server(keep_seeded_data, django_db_blocker) -> str:
     with override_settings(PASSWORD_HASHERS=FAST_HASHERS), django_db_blocker.unblock():
-        # What the migrations seeded (the working calendar, office hours) is put back afterwards,
-        # as Django's `serialized_rollback` does: later modules read it outside any transaction.
-        seeded = connection.creation.serialize_db_to_string()
         load_demo()
         live = LiveServer("localhost")
         live._live_server_modified_settings.enable()
@@ -56,8 +51,6 @@ def server(django_db_setup, django_db_blocker) -> str:
         finally:
             live._live_server_modified_settings.disable()
             live.stop()
-            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
-            connection.creation.deserialize_db_from_string(seeded)
 
 
 # --- a tiny HTTP client over urllib -------------------------------------------------------------

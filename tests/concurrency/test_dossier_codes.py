@@ -27,7 +27,8 @@ from motcua.dossiers import services
 from motcua.dossiers.models import Dossier, DossierCounter, DossierEvent, OutboxMessage
 from motcua.org.models import Applicant, ApplicantKind, Unit, UnitKind, UnitLevel
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Transactional: real parallel connections. The seeded calendar is put back after the module.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("keep_seeded_data")]
 
 THREADS = 8
 PER_THREAD = 25
@@ -268,13 +269,6 @@ def test_units_and_days_have_independent_sequences(catalogue, citizens):
         assert dossier.code.startswith(f"{dossier.receiving_unit.code}-")
 
 
-@pytest.mark.xfail(
-    connection.vendor == "postgresql",
-    strict=True,
-    reason="services._applicant reads then inserts the applicant without a lock: parallel first "
-    "submissions of one new applicant hit applicant_identifier_unique (IntegrityError → HTTP 500). "
-    "Remove this mark when the engine upserts the applicant.",
-)
 def test_first_submissions_of_one_new_applicant_in_parallel(catalogue, citizens):
     """One citizen sends the first dossiers of their life from several tabs at once: every one is
     accepted, with consecutive codes, and there is one applicant record. (SQLite passes because
