@@ -23,7 +23,7 @@ django.setup()
 
 from django.db import DatabaseError  # noqa: E402
 
-from motcua.calendar.models import DAY_OFF_KINDS, DayKind  # noqa: E402
+from motcua.calendar.models import DAY_OFF_KINDS, CalendarDay, DayKind  # noqa: E402
 from motcua.calendar.seeding import seed_days  # noqa: E402
 from motcua.calendar.services import WorkingCalendar, load_calendar  # noqa: E402
 
@@ -35,12 +35,15 @@ N_INPUTS = 10_000
 
 def installation_calendar() -> tuple[WorkingCalendar, str]:
     try:
-        return load_calendar(), "database rows"
-    except DatabaseError:  # not migrated: the same data, straight from the package
-        days = seed_days()
-        off = [d.date for d in days if d.kind in DAY_OFF_KINDS]
-        make_up = [d.date for d in days if d.kind == DayKind.MAKE_UP_WORKING_DAY]
-        return WorkingCalendar(off, make_up), "holidays package (database not migrated)"
+        if CalendarDay.objects.exists():
+            return load_calendar(), "database rows"
+    except DatabaseError:  # not migrated
+        pass
+    # No usable calendar table: the same data, straight from the package.
+    days = seed_days()
+    off = [d.date for d in days if d.kind in DAY_OFF_KINDS]
+    make_up = [d.date for d in days if d.kind == DayKind.MAKE_UP_WORKING_DAY]
+    return WorkingCalendar(off, make_up), "holidays package (no calendar rows in the database)"
 
 
 def inputs() -> list[tuple[datetime.datetime, int, str]]:
