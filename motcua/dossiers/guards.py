@@ -78,9 +78,24 @@ def actor_handles_current_step(ctx: Context) -> None:
     _require_role(ctx, step.unit, roles, "R-26", "xử lý hồ sơ ở bước này")
 
 
-def actor_is_unit_head(ctx: Context) -> None:
-    """R-15, R-27: approvals need the deciding unit's head."""
-    _require_role(ctx, ctx.dossier.deciding_unit, HEAD_ROLES, "R-15", "phê duyệt thay lãnh đạo")
+def _require_head(ctx: Context, rule: str) -> None:
+    _require_role(ctx, ctx.dossier.deciding_unit, HEAD_ROLES, rule, "phê duyệt thay lãnh đạo")
+
+
+def actor_heads_stop(ctx: Context) -> None:
+    """R-14, NĐ 118 Điều 21: the Thông báo dừng is the deciding unit head's decision."""
+    _require_head(ctx, "R-14")
+
+
+def actor_heads_withdrawal(ctx: Context) -> None:
+    """R-15: a withdrawal is confirmed by the deciding unit's head."""
+    _require_head(ctx, "R-15")
+
+
+def actor_heads_apology(ctx: Context) -> None:
+    """R-27: the apology and new date are signed by the head (THỦ TRƯỞNG CƠ QUAN), with the
+    head's explanation."""
+    _require_head(ctx, "R-27")
 
 
 def actor_is_applicant_or_counter(ctx: Context) -> None:

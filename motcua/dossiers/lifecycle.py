@@ -87,13 +87,13 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     ),
     # Stop with a Thông báo dừng (NĐ 118 Điều 21; R-14)
     (S.RECEIVED, A.STOP): T(
-        S.STOPPED, (g.actor_is_unit_head, g.stop_notice_attached), (e.attach_documents, e.finish)
+        S.STOPPED, (g.actor_heads_stop, g.stop_notice_attached), (e.attach_documents, e.finish)
     ),
     (S.PROCESSING, A.STOP): T(
-        S.STOPPED, (g.actor_is_unit_head, g.stop_notice_attached), (e.attach_documents, e.finish)
+        S.STOPPED, (g.actor_heads_stop, g.stop_notice_attached), (e.attach_documents, e.finish)
     ),
     (S.PAUSED, A.STOP): T(
-        S.STOPPED, (g.actor_is_unit_head, g.stop_notice_attached), (e.attach_documents, e.finish)
+        S.STOPPED, (g.actor_heads_stop, g.stop_notice_attached), (e.attach_documents, e.finish)
     ),
     # Withdrawal: the applicant's written request, then the head's signed approval
     (S.RECEIVED, A.REQUEST_WITHDRAWAL): T(
@@ -117,17 +117,19 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
         (e.attach_documents, e.remember_state),
     ),
     (S.WITHDRAWAL_REQUESTED, A.APPROVE_WITHDRAWAL): T(
-        S.WITHDRAWN, (g.actor_is_unit_head, g.signed_approval_attached), (e.attach_documents, e.finish)
+        S.WITHDRAWN, (g.actor_heads_withdrawal, g.signed_approval_attached), (e.attach_documents, e.finish)
     ),
     (S.WITHDRAWAL_REQUESTED, A.RESUME): T(
-        PREVIOUS, (g.actor_is_unit_head, g.reason_given), (e.back_to_resume_state,)
+        PREVIOUS, (g.actor_heads_withdrawal, g.reason_given), (e.back_to_resume_state,)
     ),
     # Late: one apology with one new date, explained by the head
     (S.PROCESSING, A.APOLOGISE): T(
-        S.PROCESSING, (g.actor_is_unit_head, g.apology_at_most_once), (e.attach_documents, e.record_extension)
+        S.PROCESSING,
+        (g.actor_heads_apology, g.apology_at_most_once),
+        (e.attach_documents, e.record_extension),
     ),
     (S.PAUSED, A.APOLOGISE): T(
-        S.PAUSED, (g.actor_is_unit_head, g.apology_at_most_once), (e.attach_documents, e.record_extension)
+        S.PAUSED, (g.actor_heads_apology, g.apology_at_most_once), (e.attach_documents, e.record_extension)
     ),
     # Result: only with the result document or a lawful refusal; on the spot at the counter
     (S.PROCESSING, A.ISSUE_RESULT): T(

@@ -514,7 +514,7 @@ def test_late_dossier_with_one_apology(server, people):
     assert due < timezone.now()
 
     new_due = (timezone.localtime() + datetime.timedelta(days=5)).replace(microsecond=0)
-    case.refused(officer, "apologise", 403, "R-15", new_due_at=new_due.isoformat())  # the head apologises
+    case.refused(officer, "apologise", 403, "R-27", new_due_at=new_due.isoformat())  # the head apologises
     case.refused(head, "apologise", 422, "R-27", new_due_at=new_due.isoformat(), explanation="Thiếu cán bộ")
     case.act(
         head,

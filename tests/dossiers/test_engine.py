@@ -71,6 +71,28 @@ def test_actor_guards_refuse_an_anonymous_user(guard):
         guard(Context(dossier=fresh(d), actor=AnonymousUser(), data=data, now=at("2026-03-03 08:00")))
 
 
+@pytest.mark.parametrize(
+    ("guard", "rule"),
+    [
+        (guards.actor_heads_stop, "R-14"),
+        (guards.actor_heads_withdrawal, "R-15"),
+        (guards.actor_heads_apology, "R-27"),
+    ],
+)
+def test_head_refusals_cite_the_rule_of_the_action(guard, rule):
+    d = forward_to(notary_processing(at("2026-03-02 08:00")), 2, now=at("2026-03-02 08:00"))
+    with pytest.raises(PermissionDenied) as exc_info:
+        guard(
+            Context(
+                dossier=fresh(d),
+                actor=AnonymousUser(),
+                data=ActionInput(version=d.version),
+                now=d.submitted_at,
+            )
+        )
+    assert exc_info.value.rule == rule
+
+
 def test_table_states_and_actions_are_known():
     for (state, action), transition in TRANSITIONS.items():
         assert state in State.values and action in Action.values
