@@ -38,6 +38,15 @@ def clean_file_name(name: str) -> str:
     return name
 
 
+def documents_by_ids(ids) -> list[Document]:
+    """The documents cited by id; an id that does not exist is refused, never silently dropped."""
+    wanted = set(ids)
+    documents = list(Document.objects.filter(pk__in=wanted)) if wanted else []
+    if len(documents) != len(wanted):
+        raise InvalidInput("Có tài liệu đính kèm không tồn tại.", field="documents")
+    return documents
+
+
 def store_document(
     *, name: str, content: bytes, kind: str, uploaded_by=None, signed: bool = False
 ) -> Document:

@@ -5,6 +5,9 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from motcua.documents.models import Document
+from motcua.documents.services import documents_by_ids
+
 if TYPE_CHECKING:
     from motcua.dossiers.models import Dossier
 
@@ -49,3 +52,10 @@ class Context:
     event_data: dict[str, Any] = field(default_factory=dict)
     event_documents: list[str] = field(default_factory=list)
     new_state: str = ""
+    _documents: list[Document] | None = field(default=None, repr=False)
+
+    def documents(self) -> list[Document]:
+        """The documents the action cites, read once for guards and effects alike."""
+        if self._documents is None:
+            self._documents = documents_by_ids(self.data.documents)
+        return self._documents

@@ -8,8 +8,6 @@ from collections.abc import Callable
 from django.utils import timezone
 
 from motcua.consultations import services as consultations
-from motcua.core.errors import InvalidInput
-from motcua.documents.models import Document
 from motcua.dossiers import deadlines
 from motcua.dossiers.context import Context
 from motcua.dossiers.models import (
@@ -32,10 +30,7 @@ def _iso(value) -> str | None:
 
 
 def attach_documents(ctx: Context) -> None:
-    documents = list(Document.objects.filter(pk__in=ctx.data.documents))
-    if len(documents) != len(set(ctx.data.documents)):
-        raise InvalidInput("Có tài liệu đính kèm không tồn tại.", field="documents")
-    for document in documents:
+    for document in ctx.documents():
         DossierDocument.objects.get_or_create(
             dossier=ctx.dossier, document=document, defaults={"attached_at": ctx.now}
         )

@@ -43,10 +43,7 @@ def _require_role(ctx: Context, unit: Unit, roles: frozenset[str], rule: str, wh
 
 
 def _documents(ctx: Context, *kinds: str) -> list[Document]:
-    docs = list(Document.objects.filter(pk__in=ctx.data.documents))
-    if len(docs) != len(set(ctx.data.documents)):
-        raise InvalidInput("Có tài liệu đính kèm không tồn tại.", field="documents")
-    return [d for d in docs if d.kind in kinds] if kinds else docs
+    return [d for d in ctx.documents() if d.kind in kinds] if kinds else ctx.documents()
 
 
 # --- who may act -------------------------------------------------------------------------------
@@ -139,15 +136,20 @@ def reason_given(ctx: Context, *, rule: str = "R-11", message: str = "Phải ghi
         raise RuleViolation(rule, message, field="reason")
 
 
-def internal_online_not_at_counter(ctx: Context) -> None:
-    """R-19: an internal procedure with an online service is received online only."""
-    p = ctx.dossier.procedure
-    if p.internal and p.online_level != OnlineLevel.NONE and ctx.dossier.channel != Channel.ONLINE:
+def refuse_internal_offline(procedure, channel: str) -> None:
+    """R-19: an internal procedure with an online service is received online only (checked at
+    submission and again at reception)."""
+    if procedure.internal and procedure.online_level != OnlineLevel.NONE and channel != Channel.ONLINE:
         raise RuleViolation(
             "R-19",
             "Thủ tục nội bộ đã có dịch vụ công trực tuyến phải nộp trực tuyến; "
             "Bộ phận Một cửa không tiếp nhận trực tiếp hoặc qua bưu chính.",
+            field="channel",
         )
+
+
+def internal_online_not_at_counter(ctx: Context) -> None:
+    refuse_internal_offline(ctx.dossier.procedure, ctx.dossier.channel)
 
 
 def supplement_list_complete(ctx: Context) -> None:

@@ -17,9 +17,10 @@ from motcua.catalog.models import CaseDuration, Channel, Procedure, ReceptionPoi
 from motcua.catalog.selectors import active_process_version
 from motcua.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied, RuleViolation
 from motcua.core.text import nfc
-from motcua.documents.models import Document
+from motcua.documents.services import documents_by_ids
 from motcua.dossiers import audit, codes, outbox
 from motcua.dossiers.context import ActionInput, Context
+from motcua.dossiers.guards import refuse_internal_offline
 from motcua.dossiers.lifecycle import PREVIOUS, TRANSITIONS
 from motcua.dossiers.models import (
     REFORM_DATE,
@@ -31,6 +32,7 @@ from motcua.dossiers.models import (
 )
 from motcua.dossiers.states import Action, State
 from motcua.org.models import Applicant, ApplicantKind, Role, Unit
+from motcua.org.selectors import holds_role_anywhere
 
 # States left by going back to `resume_state`.
 WAITING_STATES = frozenset({State.AWAITING_SUPPLEMENT, State.PAUSED, State.WITHDRAWAL_REQUESTED})
@@ -170,16 +172,11 @@ def submit(data: SubmissionInput, *, actor, now: datetime.datetime | None = None
         raise NotFound(
             "Không tìm thấy thủ tục hành chính đang công khai với mã này.", code="procedure_not_found"
         )
-    if procedure.internal and procedure.online_level != "none" and data.channel != Channel.ONLINE:
-        raise RuleViolation(
-            "R-19",
-            "Thủ tục nội bộ đã có dịch vụ công trực tuyến phải nộp trực tuyến; "
-            "Bộ phận Một cửa không tiếp nhận trực tiếp hoặc qua bưu chính.",
-            field="channel",
-        )
+    refuse_internal_offline(procedure, data.channel)
     if data.channel == Channel.ONLINE and procedure.online_level == "none":
         raise RuleViolation("R-28", "Thủ tục này chưa cung cấp dịch vụ công trực tuyến.", field="channel")
-    if data.channel != Channel.ONLINE and not roles_in_unit_any(actor, Role.COUNTER_OFFICER):
+    by_officer = holds_role_anywhere(actor, Role.COUNTER_OFFICER)
+    if data.channel != Channel.ONLINE and not by_officer:
         raise PermissionDenied(
             "Chỉ cán bộ tiếp nhận nhập hồ sơ nộp trực tiếp hoặc qua bưu chính.", rule="R-01"
         )
@@ -194,16 +191,12 @@ def submit(data: SubmissionInput, *, actor, now: datetime.datetime | None = None
     duration = _duration(case, data.channel)
     if data.result_delivery not in ResultDelivery.values:
         raise InvalidInput("Nơi nhận kết quả không hợp lệ.", field="result_delivery")
-    documents = list(Document.objects.filter(pk__in=data.documents))
-    if len(documents) != len(set(data.documents)):
-        raise InvalidInput("Có tài liệu đính kèm không tồn tại.", field="documents")
+    documents = documents_by_ids(data.documents)
 
     with transaction.atomic():
         local_day = timezone.localdate(now)
         point = _reception_point(procedure, data, _actor(actor), local_day)
-        online_by_applicant = data.channel == Channel.ONLINE and not roles_in_unit_any(
-            actor, Role.COUNTER_OFFICER
-        )
+        online_by_applicant = data.channel == Channel.ONLINE and not by_officer
         applicant = _applicant(data.applicant, _actor(actor), by_officer=not online_by_applicant)
         # The applicant's account is linked on its first own online dossier; someone who already
         # has an applicant record (e.g. submitting under an authorisation) is not relinked.
@@ -271,13 +264,6 @@ def submit(data: SubmissionInput, *, actor, now: datetime.datetime | None = None
         dossier.save(update_fields=["last_event_hash"])
         outbox.enqueue_status_change(dossier, event)
     return dossier
-
-
-def roles_in_unit_any(user, role: str) -> bool:
-    """Whether `user` holds `role` somewhere today (an ended assignment grants nothing, R-26)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return user.role_assignments.valid_on(timezone.localdate()).filter(role=role).exists()
 
 
 def _duration(case, channel: str) -> CaseDuration:

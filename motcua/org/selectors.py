@@ -47,6 +47,13 @@ def has_role(user, role: str | Role, unit: Unit, *, on: datetime.date | None = N
     return str(role) in roles_in_unit(user, unit, on=on)
 
 
+def holds_role_anywhere(user, role: str | Role, *, on: datetime.date | None = None) -> bool:
+    """Whether `user` holds `role` on some unit (an ended assignment grants nothing, R-26)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return active_assignments(user, on=on).filter(role=str(role)).exists()
+
+
 def units_where(user, role: str | Role, *, on: datetime.date | None = None) -> QuerySet[Unit]:
     """Units where `user` may act with `role`: those granted plus their divisions (or whole subtree)."""
     granted = [a.unit_id for a in active_assignments(user, on=on) if a.role == str(role)]
