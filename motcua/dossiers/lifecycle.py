@@ -24,6 +24,14 @@ class Transition:
 S, A = State, Action
 T = Transition
 
+
+def each(
+    states: tuple[str, ...], action: str, guards: tuple, effects: tuple, *, to: str | None = None
+) -> dict[tuple[str, str], Transition]:
+    """The same rule in several states; without `to` the dossier stays in the state it is in."""
+    return {(state, action): Transition(to or state, guards, effects) for state in states}
+
+
 TRANSITIONS: dict[tuple[str, str], Transition] = {
     # Reception (NĐ 118 Điều 17; R-01, R-02, R-19)
     (S.SUBMITTED, A.RECEIVE): T(
@@ -56,23 +64,16 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
         (g.actor_handles_current_step, g.supplement_list_complete, g.supplement_only_once),
         (e.open_supplement,),
     ),
-    # Consultation (R-12, R-16)
+    # Consultation (R-12, R-16); the consulted unit answers in its own queue, whatever the lead
+    # is waiting for meanwhile
     (S.PROCESSING, A.CONSULT): T(
         S.PROCESSING,
         (g.actor_handles_current_step, g.consultation_well_formed),
         (e.attach_documents, e.open_consultation),
     ),
-    (S.PROCESSING, A.ANSWER_CONSULTATION): T(
-        S.PROCESSING, (g.actor_in_consulted_unit, g.consultation_open), (e.attach_documents, e.record_answer)
-    ),
-    # The consulted unit answers in its own queue, whatever the lead is waiting for meanwhile.
-    (S.AWAITING_SUPPLEMENT, A.ANSWER_CONSULTATION): T(
-        S.AWAITING_SUPPLEMENT,
-        (g.actor_in_consulted_unit, g.consultation_open),
-        (e.attach_documents, e.record_answer),
-    ),
-    (S.WITHDRAWAL_REQUESTED, A.ANSWER_CONSULTATION): T(
-        S.WITHDRAWAL_REQUESTED,
+    **each(
+        (S.PROCESSING, S.AWAITING_SUPPLEMENT, S.WITHDRAWAL_REQUESTED),
+        A.ANSWER_CONSULTATION,
         (g.actor_in_consulted_unit, g.consultation_open),
         (e.attach_documents, e.record_answer),
     ),
@@ -86,35 +87,20 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
         PREVIOUS, (g.actor_handles_current_step,), (e.close_pause, e.back_to_resume_state)
     ),
     # Stop with a Thông báo dừng (NĐ 118 Điều 21; R-14)
-    (S.RECEIVED, A.STOP): T(
-        S.STOPPED, (g.actor_heads_stop, g.stop_notice_attached), (e.attach_documents, e.finish)
-    ),
-    (S.PROCESSING, A.STOP): T(
-        S.STOPPED, (g.actor_heads_stop, g.stop_notice_attached), (e.attach_documents, e.finish)
-    ),
-    (S.PAUSED, A.STOP): T(
-        S.STOPPED, (g.actor_heads_stop, g.stop_notice_attached), (e.attach_documents, e.finish)
+    **each(
+        (S.RECEIVED, S.PROCESSING, S.PAUSED),
+        A.STOP,
+        (g.actor_heads_stop, g.stop_notice_attached),
+        (e.attach_documents, e.finish),
+        to=S.STOPPED,
     ),
     # Withdrawal: the applicant's written request, then the head's signed approval (R-15)
-    (S.RECEIVED, A.REQUEST_WITHDRAWAL): T(
-        S.WITHDRAWAL_REQUESTED,
+    **each(
+        (S.RECEIVED, S.PROCESSING, S.PAUSED, S.AWAITING_SUPPLEMENT),
+        A.REQUEST_WITHDRAWAL,
         (g.actor_is_applicant_or_counter, g.withdrawal_request_attached),
         (e.attach_documents, e.remember_state),
-    ),
-    (S.PROCESSING, A.REQUEST_WITHDRAWAL): T(
-        S.WITHDRAWAL_REQUESTED,
-        (g.actor_is_applicant_or_counter, g.withdrawal_request_attached),
-        (e.attach_documents, e.remember_state),
-    ),
-    (S.PAUSED, A.REQUEST_WITHDRAWAL): T(
-        S.WITHDRAWAL_REQUESTED,
-        (g.actor_is_applicant_or_counter, g.withdrawal_request_attached),
-        (e.attach_documents, e.remember_state),
-    ),
-    (S.AWAITING_SUPPLEMENT, A.REQUEST_WITHDRAWAL): T(
-        S.WITHDRAWAL_REQUESTED,
-        (g.actor_is_applicant_or_counter, g.withdrawal_request_attached),
-        (e.attach_documents, e.remember_state),
+        to=S.WITHDRAWAL_REQUESTED,
     ),
     (S.WITHDRAWAL_REQUESTED, A.APPROVE_WITHDRAWAL): T(
         S.WITHDRAWN, (g.actor_heads_withdrawal, g.signed_approval_attached), (e.attach_documents, e.finish)
@@ -123,13 +109,11 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
         PREVIOUS, (g.actor_heads_withdrawal, g.reason_given), (e.back_to_resume_state,)
     ),
     # Late: one apology with one new date, explained by the head (R-27)
-    (S.PROCESSING, A.APOLOGISE): T(
-        S.PROCESSING,
+    **each(
+        (S.PROCESSING, S.PAUSED),
+        A.APOLOGISE,
         (g.actor_heads_apology, g.apology_at_most_once),
         (e.attach_documents, e.record_extension),
-    ),
-    (S.PAUSED, A.APOLOGISE): T(
-        S.PAUSED, (g.actor_heads_apology, g.apology_at_most_once), (e.attach_documents, e.record_extension)
     ),
     # Result: only with the result document or a lawful refusal (R-14); on the spot at the counter (R-08)
     (S.PROCESSING, A.ISSUE_RESULT): T(
