@@ -31,7 +31,7 @@ from motcua.catalog.models import (
     RequiredDocument,
     ResultDocument,
 )
-from motcua.core.admin import FoldedSearchMixin
+from motcua.core.admin import FoldedSearchMixin, ReadOnlyAdminMixin
 from motcua.core.errors import DomainError
 
 # Links in the national catalogue are https (csdl.dichvucong.gov.vn, vbpl.vn).
@@ -188,7 +188,7 @@ class DocumentInline(admin.TabularInline):
     formfield_overrides = HTTPS_URLS
 
 
-class ProcessVersionInline(admin.TabularInline):
+class ProcessVersionInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The case's processes, read-only: a new version is added on its own page (R-24)."""
 
     model = ProcessVersion
@@ -196,15 +196,6 @@ class ProcessVersionInline(admin.TabularInline):
     fields = ("channel", "number", "approved_by", "approved_on", "effective_from")
     readonly_fields = fields
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ProcedureCase)

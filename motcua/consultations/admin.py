@@ -7,8 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from motcua.consultations.models import Consultation, ReplyTimeLimit
-
-TIME = "%d/%m/%Y %H:%M"
+from motcua.core.admin import ReadOnlyAdminMixin, local_time
 
 
 def titled(filter_class, title: str):
@@ -20,10 +19,6 @@ def titled(filter_class, title: str):
             self.title = title
 
     return Titled
-
-
-def _time(value) -> str:
-    return timezone.localtime(value).strftime(TIME) if value else "—"
 
 
 @admin.register(ReplyTimeLimit)
@@ -60,7 +55,7 @@ class ReplyStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(admin.ModelAdmin):
+class ConsultationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("dossier_code", "lead", "consulted", "requested", "due", "answered", "late")
     list_filter = (
         ReplyStatusFilter,
@@ -89,21 +84,12 @@ class ConsultationAdmin(admin.ModelAdmin):
 
     @admin.display(description="ngày xin ý kiến", ordering="requested_at")
     def requested(self, obj):
-        return _time(obj.requested_at)
+        return local_time(obj.requested_at)
 
     @admin.display(description="hạn trả lời", ordering="due_at")
     def due(self, obj):
-        return _time(obj.due_at)
+        return local_time(obj.due_at)
 
     @admin.display(description="ngày trả lời", ordering="answered_at")
     def answered(self, obj):
-        return _time(obj.answered_at)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+        return local_time(obj.answered_at)

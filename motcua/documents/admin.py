@@ -2,13 +2,13 @@
 size and content checked) and are referenced by dossiers' events, so nothing is edited here."""
 
 from django.contrib import admin
-from django.utils import timezone
 
+from motcua.core.admin import ReadOnlyAdminMixin, local_time
 from motcua.documents.models import Document
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("name", "kind", "signed", "size_kb", "uploaded_by", "uploaded")
     list_filter = ("kind", "signed")
     search_fields = ("name", "=sha256")
@@ -22,13 +22,4 @@ class DocumentAdmin(admin.ModelAdmin):
 
     @admin.display(description="tải lên lúc", ordering="uploaded_at")
     def uploaded(self, obj):
-        return timezone.localtime(obj.uploaded_at).strftime("%d/%m/%Y %H:%M")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+        return local_time(obj.uploaded_at)

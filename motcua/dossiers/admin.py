@@ -5,9 +5,9 @@ A dossier changes only through `services.apply`; its event log is append-only an
 """
 
 from django.contrib import admin
-from django.utils import timezone
 
 from motcua.consultations.models import Consultation
+from motcua.core.admin import ReadOnlyAdminMixin, local_time
 from motcua.dossiers.models import (
     Dossier,
     DossierDocument,
@@ -18,12 +18,6 @@ from motcua.dossiers.models import (
     OutboxMessage,
 )
 from motcua.dossiers.states import NATIONAL_STATUS, NATIONAL_STATUS_NAMES, State
-
-TIME = "%d/%m/%Y %H:%M"
-
-
-def _time(value) -> str:
-    return timezone.localtime(value).strftime(TIME) if value else "—"
 
 
 def titled(filter_class, title: str):
@@ -41,20 +35,7 @@ def _state(value: str) -> str:
     return State(value).label if value in State.values else "—"
 
 
-class ReadOnlyMixin:
-    """Viewable by whoever has the view permission; nobody adds, edits or deletes."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
@@ -70,7 +51,7 @@ class EventInline(ReadOnlyInline):
 
     @admin.display(description="thời điểm")
     def when(self, obj):
-        return _time(obj.at)
+        return local_time(obj.at)
 
     @admin.display(description="trạng thái")
     def transition(self, obj):
@@ -91,15 +72,15 @@ class StepInline(ReadOnlyInline):
 
     @admin.display(description="bắt đầu")
     def started(self, obj):
-        return _time(obj.started_at)
+        return local_time(obj.started_at)
 
     @admin.display(description="hạn của bước")
     def planned_end(self, obj):
-        return _time(obj.planned_end_at)
+        return local_time(obj.planned_end_at)
 
     @admin.display(description="kết thúc")
     def ended(self, obj):
-        return _time(obj.ended_at)
+        return local_time(obj.ended_at)
 
     @admin.display(description="kết quả")
     def result(self, obj):
@@ -120,11 +101,11 @@ class PauseInline(ReadOnlyInline):
 
     @admin.display(description="từ")
     def started(self, obj):
-        return _time(obj.started_at)
+        return local_time(obj.started_at)
 
     @admin.display(description="đến")
     def ended(self, obj):
-        return _time(obj.ended_at)
+        return local_time(obj.ended_at)
 
 
 class ConsultationInline(ReadOnlyInline):
@@ -136,11 +117,11 @@ class ConsultationInline(ReadOnlyInline):
 
     @admin.display(description="hạn trả lời")
     def due(self, obj):
-        return _time(obj.due_at)
+        return local_time(obj.due_at)
 
     @admin.display(description="ngày trả lời")
     def answered(self, obj):
-        return _time(obj.answered_at)
+        return local_time(obj.answered_at)
 
 
 class AttachmentInline(ReadOnlyInline):
@@ -156,7 +137,7 @@ class AttachmentInline(ReadOnlyInline):
 
     @admin.display(description="đính kèm lúc")
     def attached(self, obj):
-        return _time(obj.attached_at)
+        return local_time(obj.attached_at)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("document")
@@ -171,11 +152,11 @@ class FeeInline(ReadOnlyInline):
 
     @admin.display(description="đã nộp")
     def paid(self, obj):
-        return _time(obj.paid_at)
+        return local_time(obj.paid_at)
 
 
 @admin.register(Dossier)
-class DossierAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class DossierAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "code",
         "procedure_code",
@@ -221,15 +202,15 @@ class DossierAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description="ngày tiếp nhận", ordering="received_at")
     def received(self, obj):
-        return _time(obj.received_at)
+        return local_time(obj.received_at)
 
     @admin.display(description="ngày hẹn trả", ordering="due_at")
     def due(self, obj):
-        return _time(obj.due_at)
+        return local_time(obj.due_at)
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """What waits to be sent to the national portal and to people (R-22); read-only."""
 
     list_display = ("pk", "kind", "dossier", "created", "delivered", "attempts")
@@ -246,8 +227,8 @@ class OutboxMessageAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description="tạo lúc", ordering="created_at")
     def created(self, obj):
-        return _time(obj.created_at)
+        return local_time(obj.created_at)
 
     @admin.display(description="đã gửi lúc", ordering="delivered_at")
     def delivered(self, obj):
-        return _time(obj.delivered_at)
+        return local_time(obj.delivered_at)
