@@ -125,7 +125,8 @@ class DossierCollection(GenericAPIView):
         form = s.SubmissionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         dossier = services.submit(form.to_submission(), actor=request.user)
-        return Response(_detail(request, dossier.code), status=status.HTTP_201_CREATED)
+        data = s.DossierDetailSerializer(dossier, context=s.serializer_context(request)).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
 class DossierDetail(CodeInPath, APIView):

@@ -12,6 +12,7 @@ from motcua.catalog.models import (
     ProcedureCase,
     ProcedureLevelLink,
     ProcedureUnit,
+    ProcessStep,
     ProcessVersion,
     ReceptionPoint,
 )
@@ -101,7 +102,7 @@ def active_process_version(case: ProcedureCase, channel: str, at: datetime.datet
     return (
         ProcessVersion.objects.filter(case=case, channel__in={channel, ""}, effective_from__lte=at)
         .order_by("-effective_from", "-number", "-channel")
-        .prefetch_related("steps")
+        .prefetch_related(Prefetch("steps", queryset=ProcessStep.objects.select_related("unit")))
         .first()
     )
 

@@ -9,6 +9,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC
 
 from motcua.dossiers.models import Dossier, DossierEvent
 
@@ -39,16 +40,21 @@ def event_hash(event: DossierEvent, dossier_code: str) -> str:
     return hashlib.sha256(_canonical(event, dossier_code)).hexdigest()
 
 
-def append_event(dossier: Dossier, **fields) -> DossierEvent:
-    """Append the next event; the caller holds the dossier's row lock and saves the dossier."""
-    from datetime import UTC
-
+def chain_event(dossier: Dossier, **fields) -> DossierEvent:
+    """The dossier's next event, hashed onto its chain but not yet saved: a new dossier needs the
+    hash of its first event in its own row, before either row exists."""
     event = DossierEvent(dossier=dossier, seq=dossier.version, prev_hash=dossier.last_event_hash, **fields)
     event.at = event.at.astimezone(UTC)
     event.data = json.loads(json.dumps(event.data, default=str))  # what the database will give back
     event.hash = event_hash(event, dossier.code)
-    event.save(force_insert=True)
     dossier.last_event_hash = event.hash
+    return event
+
+
+def append_event(dossier: Dossier, **fields) -> DossierEvent:
+    """Append the next event; the caller holds the dossier's row lock and saves the dossier."""
+    event = chain_event(dossier, **fields)
+    event.save(force_insert=True)
     return event
 
 

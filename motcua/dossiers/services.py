@@ -125,21 +125,54 @@ def _reception_point(
     return points[0]
 
 
+def _contacts_changed(applicant: Applicant, data: ApplicantInput) -> list[str]:
+    """Apply the contacts given with this submission; the names of the fields that changed."""
+    changed = []
+    for name, value in (
+        ("phone", data.phone),
+        ("email", data.email),
+        ("address", nfc(data.address)),
+    ):
+        if value and value != getattr(applicant, name):
+            setattr(applicant, name, value)
+            changed.append(name)
+    if data.kind == ApplicantKind.STATE_BODY:
+        unit = Unit.objects.filter(code=data.unit_code or data.identifier).first()
+        if applicant.unit_id != getattr(unit, "pk", None):
+            applicant.unit = unit
+            changed.append("unit")
+    return changed
+
+
+def _validated(applicant: Applicant) -> Applicant:
+    try:
+        # The (kind, identifier) uniqueness is the database's to enforce, without a query here.
+        applicant.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        field_name, messages = next(iter(exc.message_dict.items()))
+        raise InvalidInput(messages[0], field=f"applicant.{field_name}") from None
+    return applicant
+
+
 def _applicant(data: ApplicantInput, actor, *, by_officer: bool) -> Applicant:
+    """The applicant record of this identity, created on its first dossier.
+
+    Not locked: parallel submissions of one person must not queue on their applicant row, and the
+    dossier keeps its own copy of the contacts (the last submission's contacts win on the record).
+    """
     if data.kind not in ApplicantKind.values:
         raise InvalidInput("Loại người nộp không hợp lệ.", field="applicant.kind")
     identifier = data.identifier.strip()
-    applicant = Applicant.objects.select_for_update().filter(kind=data.kind, identifier=identifier).first()
+    applicant = Applicant.objects.filter(kind=data.kind, identifier=identifier).first()
     if applicant is None:
-        # Parallel first submissions of one new applicant: whoever inserts first wins, the others
-        # wait for that row instead of failing on the unique constraint.
+        applicant = Applicant(kind=data.kind, identifier=identifier, name=nfc(data.name))
+        _contacts_changed(applicant, data)
         try:
             with transaction.atomic():
-                applicant, _ = Applicant.objects.get_or_create(
-                    kind=data.kind, identifier=identifier, defaults={"name": nfc(data.name)}
-                )
-        except IntegrityError:
-            applicant = Applicant.objects.select_for_update().get(kind=data.kind, identifier=identifier)
+                _validated(applicant).save(force_insert=True)
+            return applicant
+        except IntegrityError:  # a parallel first submission of the same person inserted it first
+            applicant = Applicant.objects.get(kind=data.kind, identifier=identifier)
     owner = applicant.user_id is None or applicant.user_id == getattr(actor, "pk", None)
     # R-26: an applicant signs in as themself; someone else's identity (linked to another account)
     # is used only by a counter officer, and only they or the owner may change stored contacts.
@@ -148,26 +181,27 @@ def _applicant(data: ApplicantInput, actor, *, by_officer: bool) -> Applicant:
             "Số định danh này thuộc tài khoản của người khác; bạn chỉ nộp hồ sơ trực tuyến cho chính mình.",
             rule="R-26",
         )
-    applicant.phone = data.phone or applicant.phone
-    applicant.email = data.email or applicant.email
-    applicant.address = nfc(data.address) or applicant.address
-    if data.kind == ApplicantKind.STATE_BODY:
-        applicant.unit = Unit.objects.filter(code=data.unit_code or data.identifier).first()
-    try:
-        applicant.full_clean(validate_unique=False)
-    except ValidationError as exc:
-        field_name, messages = next(iter(exc.message_dict.items()))
-        raise InvalidInput(messages[0], field=f"applicant.{field_name}") from None
-    applicant.save()
+    changed = _contacts_changed(applicant, data)
+    if changed:
+        _validated(applicant).save(update_fields=changed)
     return applicant
 
 
 def submit(data: SubmissionInput, *, actor, now: datetime.datetime | None = None) -> Dossier:
-    """A dossier enters the system: online by an applicant, or at a counter / by post by an officer."""
+    """A dossier enters the system: online by an applicant, or at a counter / by post by an officer.
+
+    Everything read from the catalogue is read before the transaction; inside it, the per-unit
+    code counter — the one row every submission to a unit that day shares — is taken just before
+    the inserts, so it is held for as short a time as possible.
+    """
     now = now or timezone.now()
     if data.channel not in Channel.values:
         raise InvalidInput("Cách thức nộp phải là online, counter hoặc postal.", field="channel")
-    procedure = Procedure.objects.filter(code=data.procedure_code, published=True).first()
+    procedure = (
+        Procedure.objects.filter(code=data.procedure_code, published=True)
+        .prefetch_related("cases__durations", "cases__fees")
+        .first()
+    )
     if procedure is None:
         raise NotFound(
             "Không tìm thấy thủ tục hành chính đang công khai với mã này.", code="procedure_not_found"
@@ -192,11 +226,12 @@ def submit(data: SubmissionInput, *, actor, now: datetime.datetime | None = None
     if data.result_delivery not in ResultDelivery.values:
         raise InvalidInput("Nơi nhận kết quả không hợp lệ.", field="result_delivery")
     documents = documents_by_ids(data.documents)
+    local_day = timezone.localdate(now)
+    point = _reception_point(procedure, data, _actor(actor), local_day)
+    process_version = active_process_version(case, data.channel, now)
+    online_by_applicant = data.channel == Channel.ONLINE and not by_officer
 
     with transaction.atomic():
-        local_day = timezone.localdate(now)
-        point = _reception_point(procedure, data, _actor(actor), local_day)
-        online_by_applicant = data.channel == Channel.ONLINE and not by_officer
         applicant = _applicant(data.applicant, _actor(actor), by_officer=not online_by_applicant)
         # The applicant's account is linked on its first own online dossier; someone who already
         # has an applicant record (e.g. submitting under an authorisation) is not relinked.
@@ -209,11 +244,10 @@ def submit(data: SubmissionInput, *, actor, now: datetime.datetime | None = None
             applicant.user = actor
             applicant.save(update_fields=["user"])
         dossier = Dossier(
-            code=codes.next_code(point.unit, local_day),
             lookup_secret=codes.new_lookup_secret(),
             procedure=procedure,
             case=case,
-            process_version=active_process_version(case, data.channel, now),
+            process_version=process_version,
             channel=data.channel,
             applicant=applicant,
             applicant_name=applicant.name,
@@ -234,18 +268,8 @@ def submit(data: SubmissionInput, *, actor, now: datetime.datetime | None = None
             submitted_at=now,
             created_by=_actor(actor),
         )
-        dossier.save(force_insert=True)
-        DossierDocument.objects.bulk_create(
-            [DossierDocument(dossier=dossier, document=d, attached_at=now) for d in documents]
-        )
-        DossierFee.objects.bulk_create(
-            [
-                DossierFee(dossier=dossier, kind=fee.kind, amount=fee.amount, description=fee.description)
-                for fee in case.fees.all()
-                if fee.channel in ("", data.channel)
-            ]
-        )
-        event = audit.append_event(
+        dossier.code = codes.next_code(point.unit, local_day)
+        event = audit.chain_event(
             dossier,
             at=now,
             actor=_actor(actor),
@@ -261,8 +285,27 @@ def submit(data: SubmissionInput, *, actor, now: datetime.datetime | None = None
             },
             documents=[str(d.pk) for d in documents],
         )
-        dossier.save(update_fields=["last_event_hash"])
+        dossier.save(force_insert=True)
+        event.dossier = dossier  # now that it has a primary key
+        event.save(force_insert=True)
+        attachments = DossierDocument.objects.bulk_create(
+            [DossierDocument(dossier=dossier, document=d, attached_at=now) for d in documents]
+        )
+        fees = DossierFee.objects.bulk_create(
+            [
+                DossierFee(dossier=dossier, kind=fee.kind, amount=fee.amount, description=fee.description)
+                for fee in case.fees.all()
+                if fee.channel in ("", data.channel)
+            ]
+        )
         outbox.enqueue_status_change(dossier, event)
+    # What the detail view prefetches, known here already: the 201 answer needs no read-back.
+    dossier._prefetched_objects_cache = {
+        "attachments": attachments,
+        "fees": fees,
+        "steps": [],
+        "consultations": [],
+    }
     return dossier
 
 

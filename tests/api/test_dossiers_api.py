@@ -217,6 +217,19 @@ def test_online_submission_by_the_applicant(citizen):
     assert body["steps"][0]["unit"]["code"] == POLICE and body["steps"][0]["budget_hours"] == 4
 
 
+def test_submission_answer_is_the_stored_dossier_without_a_read_back(citizen):
+    """The 201 body is built from what `submit` just wrote (no re-read, DESIGN.md submission
+    target): it must be exactly what a later GET shows, and the request's queries stay few."""
+    documents = [upload(citizen, "submitted"), upload(citizen, "submitted")]
+    with CaptureQueriesContext(connection) as ctx:
+        body = ok(submit(citizen, summary="Hồ sơ đối chiếu", documents=documents), 201)
+    sql = [q["sql"] for q in ctx.captured_queries]  # now: the next request clears the query log
+    assert not [q for q in sql if 'FROM "dossiers_dossier"' in q], "the new dossier was read back"
+    assert len(sql) <= 20, [q[:80] for q in sql]
+    assert ok(citizen.get(f"/api/v1/dossiers/{body['code']}")) == body
+    assert [d["id"] for d in body["documents"]] == documents
+
+
 def test_counter_submission_by_a_counter_officer(login):
     clerk = login("tiepnhan.tranbien")
     body = ok(submit(clerk, "2.000815", case="", channel="counter", applicant=CITIZEN), 201)
