@@ -1,5 +1,6 @@
 """Settings, all from environment variables (twelve-factor); defaults give a local demo on SQLite."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -75,7 +76,7 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("MOTCUA_DB_CONN_MAX_AGE", "60")),
     )
 }
@@ -127,6 +128,10 @@ REST_FRAMEWORK = {
         "auth": os.environ.get("MOTCUA_AUTH_RATE", "20/min"),
     },
 }
+
+# How long an API token from POST /api/v1/auth/token stays valid; signing in again after that
+# gives a new one.
+API_TOKEN_TTL = datetime.timedelta(hours=int(os.environ.get("MOTCUA_TOKEN_TTL_HOURS", "12")))
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "MotCua API",

@@ -6,17 +6,34 @@ people in with VNeID (R-26), so there the exchange is refused rather than merely
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.utils import timezone
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import AuthenticationFailed
 
 from motcua.api.throttling import ClientAddressThrottle
 from motcua.core.errors import DomainError, PermissionDenied
 
 
+class TokenExpired(AuthenticationFailed):
+    default_code = "token_expired"
+
+
+def _expired(token: Token) -> bool:
+    return token.created + settings.API_TOKEN_TTL < timezone.now()
+
+
 class BearerTokenAuthentication(TokenAuthentication):
-    """DRF's token scheme under the standard keyword (RFC 6750) that API clients expect."""
+    """DRF's token scheme under the standard keyword (RFC 6750) that API clients expect; a token
+    lasts `API_TOKEN_TTL` (a lost or copied token must not open the account for ever)."""
 
     keyword = "Bearer"
+
+    def authenticate_credentials(self, key):
+        user, token = super().authenticate_credentials(key)
+        if _expired(token):
+            raise TokenExpired()
+        return user, token
 
 
 class InvalidCredentials(DomainError):
@@ -41,4 +58,7 @@ def obtain_token(request, *, username: str, password: str) -> str:
     if user is None:
         raise InvalidCredentials("Tên đăng nhập hoặc mật khẩu không đúng.")
     token, _ = Token.objects.get_or_create(user=user)
+    if _expired(token):
+        token.delete()
+        token = Token.objects.create(user=user)
     return token.key

@@ -14,7 +14,7 @@ from motcua.dossiers import selectors
 from motcua.dossiers.lifecycle import allowed_actions
 from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierFee, ResultDelivery
 from motcua.dossiers.services import ApplicantInput, SubmissionInput
-from motcua.dossiers.states import NATIONAL_STATUS, NATIONAL_STATUS_NAMES, Action, State
+from motcua.dossiers.states import NATIONAL_STATUS_NAMES, Action, State, national_status
 from motcua.org.models import ApplicantKind
 
 MAX_DOCUMENTS = 50
@@ -237,10 +237,10 @@ class _StatusMixin(serializers.Serializer):
     national_status_display = serializers.SerializerMethodField()
 
     def get_national_status(self, obj) -> int:
-        return NATIONAL_STATUS[obj.state]
+        return national_status(obj)
 
     def get_national_status_display(self, obj) -> str:
-        return NATIONAL_STATUS_NAMES[NATIONAL_STATUS[obj.state]]
+        return NATIONAL_STATUS_NAMES[national_status(obj)]
 
 
 class DossierListSerializer(_StatusMixin, serializers.ModelSerializer):

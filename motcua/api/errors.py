@@ -11,11 +11,13 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from motcua.api.auth import TokenExpired
 from motcua.core.errors import DomainError
 
 _DRF_MESSAGES = {
     exceptions.NotAuthenticated: ("not_authenticated", "Bạn cần đăng nhập để thực hiện thao tác này."),
     exceptions.AuthenticationFailed: ("authentication_failed", "Thông tin đăng nhập không đúng."),
+    TokenExpired: ("token_expired", "Token đã hết hạn; hãy đăng nhập lại để lấy token mới."),
     exceptions.PermissionDenied: ("permission_denied", "Bạn không có quyền thực hiện thao tác này."),
     exceptions.NotFound: ("not_found", "Không tìm thấy dữ liệu yêu cầu."),
     exceptions.MethodNotAllowed: ("method_not_allowed", "Phương thức không được hỗ trợ."),

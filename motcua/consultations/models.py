@@ -24,6 +24,13 @@ class ReplyTimeLimit(ValidityPeriod):
         return f"{self.lead_unit}: {self.max_working_days} ngày làm việc"
 
 
+class ConsultationQuerySet(models.QuerySet):
+    def awaiting(self) -> "ConsultationQuerySet":
+        """Asked and not answered, on a dossier still being handled: a stopped, withdrawn or decided
+        dossier no longer waits for the answer (no reminder, no queue entry)."""
+        return self.filter(answered_at__isnull=True, dossier__finished_at__isnull=True)
+
+
 class Consultation(models.Model):
     dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.PROTECT, related_name="consultations")
     from_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="consultations_sent")
@@ -43,6 +50,8 @@ class Consultation(models.Model):
     answered_late = models.BooleanField(null=True)
     reminder1_at = models.DateTimeField("nhắc lần 1", null=True, blank=True)
     reminder2_at = models.DateTimeField("nhắc lần 2 (gửi Sở Nội vụ)", null=True, blank=True)
+
+    objects = ConsultationQuerySet.as_manager()
 
     class Meta:
         verbose_name = "xin ý kiến"

@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from motcua.consultations.models import Consultation
@@ -53,7 +53,11 @@ def late_replies(
     """
     start, end = _bound(period_start, end=False), _bound(period_end, end=True)
     late_answer = Q(answered_late=True, answered_at__gte=start, answered_at__lt=end)
-    unanswered = Q(answered_at__isnull=True, due_at__gte=start, due_at__lt=end)
+    # Unanswered at its deadline: the dossier had not ended by then (a withdrawn dossier's
+    # consultation is not owed an answer any more, but one already overdue stays overdue).
+    unanswered = Q(answered_at__isnull=True, due_at__gte=start, due_at__lt=end) & (
+        Q(dossier__finished_at__isnull=True) | Q(dossier__finished_at__gt=F("due_at"))
+    )
     reminded = Q(reminder2_at__gte=start, reminder2_at__lt=end)
     rows = (
         Consultation.objects.filter(late_answer | unanswered | reminded)

@@ -141,8 +141,7 @@ def second_reminder_due(reminder1_at: datetime.datetime, delay_days: Decimal | i
 
 
 def _open_for_reminders():
-    # Dossiers that ended (stopped, withdrawn, decided) no longer wait for the answer.
-    return Consultation.objects.filter(answered_at__isnull=True, dossier__finished_at__isnull=True)
+    return Consultation.objects.awaiting()
 
 
 def _users(assignments) -> list:

@@ -7,7 +7,8 @@ A dossier changes only through `services.apply`; its event log is append-only an
 from django.contrib import admin
 
 from motcua.consultations.models import Consultation
-from motcua.core.admin import ReadOnlyAdminMixin, local_time
+from motcua.core.admin import FoldedSearchMixin, ReadOnlyAdminMixin, local_time
+from motcua.dossiers import states
 from motcua.dossiers.models import (
     Dossier,
     DossierDocument,
@@ -17,7 +18,7 @@ from motcua.dossiers.models import (
     DossierStep,
     OutboxMessage,
 )
-from motcua.dossiers.states import NATIONAL_STATUS, NATIONAL_STATUS_NAMES, State
+from motcua.dossiers.states import NATIONAL_STATUS_NAMES, State
 
 
 def titled(filter_class, title: str):
@@ -156,7 +157,7 @@ class FeeInline(ReadOnlyInline):
 
 
 @admin.register(Dossier)
-class DossierAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DossierAdmin(FoldedSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "code",
         "procedure_code",
@@ -176,8 +177,10 @@ class DossierAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         ("receiving_unit", titled(admin.RelatedOnlyFieldListFilter, "đơn vị tiếp nhận")),
         ("deciding_unit", titled(admin.RelatedOnlyFieldListFilter, "cơ quan giải quyết")),
     )
-    search_fields = ("=code", "=applicant_identifier")
-    search_help_text = "Tìm theo mã hồ sơ hoặc số định danh người nộp (đúng nguyên văn)."
+    search_fields = ("code", "applicant_name", "applicant_identifier")  # matching is folded (search_text)
+    search_help_text = (
+        "Tìm theo mã hồ sơ, tên hoặc số định danh người nộp (gõ có dấu hay không dấu đều được)."
+    )
     list_select_related = ("procedure", "receiving_unit", "deciding_unit")
     date_hierarchy = "submitted_at"
     inlines = (StepInline, EventInline, ConsultationInline, PauseInline, AttachmentInline, FeeInline)
@@ -197,7 +200,7 @@ class DossierAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="trạng thái DVCQG")
     def national_status(self, obj):
-        code = NATIONAL_STATUS[obj.state]
+        code = states.national_status(obj)
         return f"{code} — {NATIONAL_STATUS_NAMES[code]}"
 
     @admin.display(description="ngày tiếp nhận", ordering="received_at")

@@ -3,7 +3,7 @@
 import datetime
 
 from motcua.calendar.services import get_calendar
-from motcua.calendar.units import DurationUnit
+from motcua.calendar.units import HOURS_PER_WORKING_DAY, DurationUnit
 from motcua.dossiers.models import Dossier, DossierPause, PauseKind
 
 # REGULATIONS §2.3, §2.9: paper received after 15:00 moves with the next working day.
@@ -30,6 +30,12 @@ def project_due(dossier: Dossier, *, now: datetime.datetime) -> datetime.datetim
         dossier.time_limit_unit,
         pauses=paused_intervals(dossier, until=far),
     )
+
+
+def apology_in_time(due_at: datetime.datetime, at: datetime.datetime) -> bool:
+    """REGULATIONS §2.5: the apology is due no later than one working day before the due date.
+    A later one is still accepted (the citizen must be told), but reported as late."""
+    return get_calendar().elapsed(at, due_at) >= datetime.timedelta(hours=HOURS_PER_WORKING_DAY)
 
 
 def step_end(start: datetime.datetime, budget_hours) -> datetime.datetime:

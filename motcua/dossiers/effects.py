@@ -195,6 +195,7 @@ def open_pause(ctx: Context) -> None:
         reason=f"{ctx.data.pause_reason}: {ctx.data.reason.strip()}",
         started_at=ctx.now,
     )
+    d.pause_ground = ctx.data.pause_reason
     ctx.event_data["pause_reason"] = ctx.data.pause_reason
 
 
@@ -203,6 +204,7 @@ def close_pause(ctx: Context) -> None:
     DossierPause.objects.filter(dossier=d, kind=PauseKind.PAUSE, ended_at__isnull=True).update(
         ended_at=ctx.now
     )
+    d.pause_ground = ""
     previous = d.due_at
     d.due_at = deadlines.project_due(d, now=ctx.now)
     ctx.event_data.update({"due_before": _iso(previous), "due_after": _iso(d.due_at)})
@@ -240,9 +242,14 @@ def record_answer(ctx: Context) -> None:
 def record_extension(ctx: Context) -> None:
     """R-27: the new date is recorded beside the original one, which stays the synced NgayHenTra
     (REGULATIONS §2.5: do not silently overwrite it)."""
-    ctx.dossier.extended_due_at = ctx.data.new_due_at
+    d = ctx.dossier
+    d.extended_due_at = ctx.data.new_due_at
     ctx.event_data.update(
-        {"new_due_at": _iso(ctx.data.new_due_at), "explanation": ctx.data.explanation.strip()}
+        {
+            "new_due_at": _iso(ctx.data.new_due_at),
+            "explanation": ctx.data.explanation.strip(),
+            "in_time": deadlines.apology_in_time(d.due_at, ctx.now),
+        }
     )
 
 

@@ -184,8 +184,19 @@ def supplement_only_once(ctx: Context) -> None:
 
 def no_open_consultation(ctx: Context) -> None:
     """R-13 (letter 448/UBND-HCC, 2019): never pause a dossier that waits for another agency."""
-    if ctx.dossier.consultations.filter(answered_at__isnull=True).exists():
+    if ctx.dossier.consultations.awaiting().exists():
         raise RuleViolation("R-13", "Không thể tạm dừng hồ sơ đang chờ ý kiến của cơ quan khác.")
+
+
+def consultations_answered(ctx: Context) -> None:
+    """R-14: a result decided while another agency's opinion is still awaited would be "finished in
+    the system, not in reality"; a refusal or a stop does not need the answer."""
+    if ctx.data.outcome != "refusal" and ctx.dossier.consultations.awaiting().exists():
+        raise RuleViolation(
+            "R-14",
+            "Chưa thể ban hành kết quả khi cơ quan được xin ý kiến chưa trả lời; "
+            "hãy chờ ý kiến (hệ thống đã nhắc cơ quan đó) hoặc ban hành văn bản từ chối có lý do.",
+        )
 
 
 def lawful_pause_reason(ctx: Context) -> None:

@@ -118,7 +118,7 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     # Result: only with the result document or a lawful refusal; on the spot at the counter
     (S.PROCESSING, A.ISSUE_RESULT): T(
         S.RESULT_READY,
-        (g.actor_handles_current_step, g.at_decision_step, g.has_result_document),
+        (g.actor_handles_current_step, g.at_decision_step, g.has_result_document, g.consultations_answered),
         (e.attach_documents, e.record_result),
     ),
     (S.RECEIVED, A.ISSUE_RESULT): T(

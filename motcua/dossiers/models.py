@@ -15,6 +15,7 @@ from motcua.catalog.models import (
     ProcessVersion,
     ReceptionPoint,
 )
+from motcua.core.text import fold
 from motcua.documents.models import Document
 from motcua.dossiers.states import Action, State
 from motcua.org.models import Applicant, Counter, Role, Unit
@@ -64,6 +65,8 @@ class Dossier(models.Model):
     state = models.CharField("trạng thái", max_length=32, choices=State.choices, default=State.SUBMITTED)
     # The state to go back to after a supplement is handed in or a withdrawal request is dropped.
     resume_state = models.CharField(max_length=32, choices=State.choices, blank=True)
+    # While paused: its lawful ground (guards.LAWFUL_PAUSE_REASONS), which decides the national status.
+    pause_ground = models.CharField(max_length=32, blank=True)
     current_step = models.ForeignKey(
         "DossierStep", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -86,6 +89,9 @@ class Dossier(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Code, applicant's name and identification number folded (lower case, no diacritics), so
+    # "nguyen van thu" finds "Nguyễn Văn Thử"; trigram-indexed on PostgreSQL (migration 0002).
+    search_text = models.TextField(editable=False, default="")
 
     class Meta:
         verbose_name = "hồ sơ"
@@ -100,6 +106,10 @@ class Dossier(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold(f"{self.code} {self.applicant_name} {self.applicant_identifier}")
+        super().save(*args, **kwargs)
 
 
 class DossierDocument(models.Model):

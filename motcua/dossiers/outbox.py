@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from motcua.dossiers.models import Dossier, DossierEvent, OutboxMessage, OutboxTopic
-from motcua.dossiers.states import NATIONAL_STATUS
+from motcua.dossiers.states import national_status
 
 # DVCQG dates: yyyyMMddHHmmss in Asia/Ho_Chi_Minh (REGULATIONS §6.1); channel codes §2.1.
 KENH = {"counter": 1, "online": 2, "postal": 3}
@@ -31,7 +31,7 @@ def national_record(dossier: Dossier) -> dict:
         "NgayHenTra": _dvcqg_time(dossier.due_at),
         "NgayKetThucXuLy": _dvcqg_time(dossier.finished_at),
         "NgayTra": _dvcqg_time(dossier.returned_at),
-        "TrangThaiHoSo": NATIONAL_STATUS[dossier.state],
+        "TrangThaiHoSo": national_status(dossier),
         "DonViXuLy": dossier.deciding_unit.code,
     }
 
@@ -43,7 +43,7 @@ def enqueue_status_change(dossier: Dossier, event: DossierEvent) -> None:
         "NguoiXuLy": event.actor_name[:50],
         "ThoiDiemXuLy": _dvcqg_time(event.at),
         "NoiDungXuLy": event.get_action_display(),
-        "TrangThai": NATIONAL_STATUS[dossier.state],
+        "TrangThai": national_status(dossier),
     }
     messages = [
         OutboxMessage(

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from motcua.consultations.models import Consultation
 from motcua.core.errors import NotFound
-from motcua.core.text import nfc
+from motcua.core.text import search_folded
 from motcua.documents.models import Document
 from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierStep
 from motcua.dossiers.states import FINAL_STATES, OPEN_STATES
@@ -101,10 +101,9 @@ def dossier_list(user, filters: DossierFilters, *, now: datetime.datetime | None
     if filters.channel:
         qs = qs.filter(channel=filters.channel)
     if filters.q:
-        # Code prefix, exact personal id / tax code, or a part of the applicant's name. Searching
-        # names without diacritics needs a folded column on Dossier (like Applicant.search_text).
-        q = nfc(filters.q)
-        qs = qs.filter(Q(code__istartswith=q) | Q(applicant_identifier=q) | Q(applicant_name__icontains=q))
+        # Every word in the code, the applicant's name or identification number, with or without
+        # diacritics ("tran bien" finds "Trấn Biên").
+        qs = search_folded(qs, "search_text", filters.q)
     return qs.order_by("-submitted_at", "-pk")
 
 

@@ -57,6 +57,18 @@ NATIONAL_STATUS: dict[str, int] = {
     State.RETURNED: 10,
 }
 
+# A pause is status 6 only while the applicant owes a financial obligation; a force-majeure pause
+# has no code of its own on the portal and the dossier is still with the administration (4).
+PAUSED_NATIONAL_STATUS = {"financial_obligation": 6, "force_majeure": 4}
+
+
+def national_status(dossier) -> int:
+    """The dossier's `TrangThaiHoSo` now (its state, and for a pause its ground)."""
+    if dossier.state == State.PAUSED:
+        return PAUSED_NATIONAL_STATUS.get(dossier.pause_ground, NATIONAL_STATUS[State.PAUSED])
+    return NATIONAL_STATUS[dossier.state]
+
+
 NATIONAL_STATUS_NAMES = {
     1: "Mới đăng ký",
     2: "Được tiếp nhận",

@@ -114,6 +114,20 @@ def test_token_exchange_and_bearer_authentication(demo, anon):
     assert error(missing)["details"] == {"password": ["Trường này là bắt buộc."]}
 
 
+def test_token_expires_and_signing_in_again_gives_a_new_one(demo, anon, settings):
+    from rest_framework.authtoken.models import Token
+
+    credentials = {"username": "congdan1", "password": "demo"}
+    token = ok(anon.post("/api/v1/auth/token", credentials, format="json"))["token"]
+    Token.objects.filter(key=token).update(created=timezone.now() - settings.API_TOKEN_TTL)
+    expired = anon.get("/api/v1/dossiers", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert expired.status_code == 401 and error(expired)["code"] == "token_expired"
+    assert "hết hạn" in error(expired)["message"]
+    fresh_token = ok(anon.post("/api/v1/auth/token", credentials, format="json"))["token"]
+    assert fresh_token != token
+    assert anon.get("/api/v1/dossiers", HTTP_AUTHORIZATION=f"Bearer {fresh_token}").status_code == 200
+
+
 def test_password_login_refused_where_disabled(demo, anon):
     with override_settings(PASSWORD_LOGIN_ENABLED=False):
         response = anon.post(
@@ -358,6 +372,11 @@ def test_list_filters(citizen, police, submitted, processing):
     assert _codes(police.get("/api/v1/dossiers", {"q": code[:-1]})) == [other["code"], code]
     assert _codes(police.get("/api/v1/dossiers", {"q": CITIZEN["identifier"]})) == [other["code"], code]
     assert _codes(police.get("/api/v1/dossiers", {"q": "Văn Thử"})) == [other["code"], code]
+    # Diacritics-insensitive, any case, words in any order (officers type without accents).
+    for typed in ("van thu", "THU NGUYEN", "nguyễn văn thu"):
+        assert _codes(police.get("/api/v1/dossiers", {"q": typed})) == [other["code"], code], typed
+    assert _codes(police.get("/api/v1/dossiers", {"q": code.lower()[-8:]})) == [code]
+    assert _codes(police.get("/api/v1/dossiers", {"q": "van thu " + code.lower()})) == [code]
     assert _codes(police.get("/api/v1/dossiers", {"q": "Không Có Ai"})) == []
     # Only the received one has a due date; it is weeks away.
     far = (timezone.now() + datetime.timedelta(days=365)).isoformat()
@@ -442,6 +461,17 @@ def test_officers_see_only_their_units_dossiers(login, submitted):
     # The unit's leader and its head of division see it; so does the superuser administrator.
     for username in ("lanhdao.congantinh", "truongphong.congantinh", "quantri"):
         assert code in _codes(login(username).get("/api/v1/dossiers")), username
+
+
+def test_r26_province_wide_demo_roles_see_the_whole_provinces_dossiers(login):
+    """The provincial office monitors compliance (R-21) and home affairs evaluates (R-16) across
+    the province: a ward's dossier is in their lists, though they work at neither ward."""
+    ward_dossier = ok(
+        submit(login("tiepnhan.tranbien"), "2.000815", case="", channel="counter", applicant=CITIZEN), 201
+    )["code"]
+    for username in ("vanphong.ubnd", "noivu.danhgia"):
+        assert ward_dossier in _codes(login(username).get("/api/v1/dossiers")), username
+    assert ward_dossier not in _codes(login("chuyenvien.sotuphap").get("/api/v1/dossiers"))
 
 
 def test_applicants_see_only_their_own(login, submitted):

@@ -36,6 +36,17 @@ def answer(d, consultation, officer, now, text="Sở Tài chính thống nhất 
     return act(d, "answer_consultation", officer, now=now, consultation_id=consultation.pk, answer=text)
 
 
+def _stop(d, now: str):
+    return act(
+        d,
+        "stop",
+        "lanhdao.sonoivu",
+        now=at(now),
+        reason="Đơn vị đề nghị đã bị giải thể",
+        documents=[doc(DocumentKind.STOP_NOTICE)],
+    )
+
+
 # --- the request (R-12) --------------------------------------------------------------------------
 
 
@@ -190,14 +201,7 @@ def test_r12_no_reminder_once_answered_or_ended():
     answered = consult(consulted_processing(at("2026-03-02 08:00")), now=at("2026-03-02 09:00"), days=1)
     answer(answered, answered.consultations.get(), "chuyenvien.sotaichinh", at("2026-03-03 08:00"))
     stopped = consult(consulted_processing(at("2026-03-02 08:00")), now=at("2026-03-02 09:00"), days=1)
-    act(
-        stopped,
-        "stop",
-        "lanhdao.sonoivu",
-        now=at("2026-03-03 08:00"),
-        reason="Đơn vị đề nghị đã bị giải thể",
-        documents=[doc(DocumentKind.STOP_NOTICE)],
-    )
+    _stop(stopped, "2026-03-03 08:00")
     run("2026-03-10T10:00:00+07:00")
     assert reminders(answered) == [] and reminders(stopped) == []
 
@@ -259,3 +263,16 @@ def test_r16_late_reply_recorded_per_unit_and_officer(django_assert_num_queries)
     assert selectors.late_replies(datetime.date(2026, 2, 1), datetime.date(2026, 2, 28)).units == []
     only_b = selectors.late_replies(datetime.date(2026, 3, 3), datetime.date(2026, 3, 3))
     assert [(o.username, o.late_answers) for o in only_b.officers] == [("truongphong.sotaichinh", 1)]
+
+
+def test_r16_a_dossier_ended_before_the_reply_deadline_owes_no_answer():
+    start = at("2026-03-02 08:00")
+    ended_early = consult(consulted_processing(start), now=at("2026-03-02 09:00"), days=2)  # due 04/3
+    ended_late = consult(consulted_processing(start), now=at("2026-03-02 09:00"), days=2)
+    _stop(ended_early, "2026-03-03 08:00")  # before the consultation was due
+    _stop(ended_late, "2026-03-05 08:00")  # the reply was already a day overdue
+
+    report = selectors.late_replies(datetime.date(2026, 3, 1), datetime.date(2026, 3, 31))
+    assert [(u.unit_code, u.unanswered_overdue) for u in report.units] == [(FINANCE, 1)]
+    # Neither is awaited any more: no reminder, and they leave the consulted unit's open list.
+    assert not Consultation.objects.awaiting().filter(dossier__in=[ended_early, ended_late]).exists()

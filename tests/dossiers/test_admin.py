@@ -4,6 +4,7 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 
 from motcua.consultations.models import ReplyTimeLimit
+from motcua.core.text import fold
 from motcua.documents.models import DocumentKind
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.org.models import Unit
@@ -43,6 +44,11 @@ def test_dossier_list_filters_and_search(admin_client, dossier, django_assert_ma
 
     by_code = admin_client.get(url, {"q": dossier.code}).content.decode()
     assert dossier.code in by_code and other.code not in by_code
+    # The applicant's given names typed without diacritics ("Văn Thử" as "van thu").
+    by_name = admin_client.get(
+        url, {"q": fold(" ".join(dossier.applicant_name.split()[-2:]))}
+    ).content.decode()
+    assert dossier.code in by_name
     justice = Unit.objects.get(code=JUSTICE)
     by_unit = admin_client.get(url, {"deciding_unit__id__exact": justice.pk}).content.decode()
     assert dossier.code in by_unit and other.code not in by_unit

@@ -12,12 +12,13 @@ from motcua.catalog.models import OnlineLevel, Procedure
 from motcua.core.errors import PermissionDenied, RuleViolation
 from motcua.documents.models import DocumentKind
 from motcua.dossiers import deadlines
-from motcua.dossiers.models import LegalBasis
+from motcua.dossiers.models import LegalBasis, OutboxMessage, OutboxTopic
 from motcua.dossiers.outbox import national_record
-from motcua.dossiers.states import NATIONAL_STATUS, State
+from motcua.dossiers.states import NATIONAL_STATUS, State, national_status
 from tests.dossiers.kit import (
     CENTRE,
     CONSULTED,
+    FINANCE,
     INTERNAL_ONLINE,
     JUSTICE,
     NOTARY,
@@ -214,6 +215,23 @@ def test_r13_pause_needs_lawful_reason():
     assert last_event(d).data["pause_reason"] == "financial_obligation"
 
 
+def test_r13_force_majeure_pause_is_not_reported_as_a_financial_obligation():
+    d = notary_processing(at("2026-03-02 08:00"))
+    d = act(
+        d,
+        "pause",
+        "chuyenvien.sotuphap",
+        now=at("2026-03-03 08:00"),
+        pause_reason="force_majeure",
+        reason="Bão số 3, UBND tỉnh cho nghỉ làm việc theo Công điện số 01/CĐ-UBND",
+    )
+    assert d.state == State.PAUSED and national_status(d) == 4
+    sent = OutboxMessage.objects.filter(dossier=d, topic=OutboxTopic.NATIONAL_PORTAL).latest("pk")
+    assert sent.payload["TrangThaiHoSo"] == 4
+    d = act(d, "resume", "chuyenvien.sotuphap", now=at("2026-03-04 08:00"))
+    assert d.state == State.PROCESSING and d.pause_ground == "" and national_status(d) == 4
+
+
 def _at_decision(now):
     return forward_to(notary_processing(now), 5, now=now)
 
@@ -244,6 +262,37 @@ def test_r14_no_result_without_document():
     assert local(d.finished_at) == at("2026-03-04 08:00")
     assert last_event(d).documents == [str(result.pk)]
     assert d.attachments.filter(document=result).exists()
+
+
+def test_r14_no_result_while_a_consultation_is_awaited():
+    d = _at_decision(at("2026-03-02 08:00"))
+    d = act(
+        d,
+        "consult",
+        "lanhdao.ubndtinh",
+        now=at("2026-03-02 09:00"),
+        to_unit=FINANCE,
+        reply_days=3,
+        content="Đề nghị Sở Tài chính cho ý kiến về mức thu phí công chứng.",
+    )
+    result = doc(DocumentKind.RESULT, signed=True)
+    with pytest.raises(RuleViolation) as exc:
+        act(d, "issue_result", "lanhdao.ubndtinh", now=at("2026-03-03 08:00"), documents=[result])
+    refused("R-14", exc)
+    assert "chưa trả lời" in exc.value.message
+    assert fresh(d).state == State.PROCESSING and fresh(d).finished_at is None
+
+    # A refusal with its reason does not wait for the opinion.
+    refusal = act(
+        fresh(d),
+        "issue_result",
+        "lanhdao.ubndtinh",
+        now=at("2026-03-03 08:00"),
+        outcome="refusal",
+        reason="Hồ sơ thuộc trường hợp không được công chứng theo Điều 44 Luật Công chứng.",
+        documents=[doc(DocumentKind.REFUSAL, signed=True)],
+    )
+    assert refusal.state == State.RESULT_READY
 
 
 def test_r14_refusal_needs_reason_and_document():
@@ -478,6 +527,21 @@ def test_r19_internal_online_procedure_refused_at_counter_and_post():
 # --- Late dossiers (letter 004, 2025) ----------------------------------------------------------
 
 
+def test_r27_apology_later_than_one_working_day_before_due_is_accepted_and_marked_late():
+    d = notary_processing(at("2026-03-02 08:00"))  # due Mon 30/3 08:00
+    d = act(
+        d,
+        "apologise",
+        "lanhdao.sotuphap",
+        now=at("2026-03-27 14:00"),  # Friday afternoon: 3 working hours before the due date
+        new_due_at=at("2026-04-06 08:00"),
+        explanation="Chờ kết quả xác minh của Công an phường",
+        documents=[doc(DocumentKind.APOLOGY, signed=True)],
+    )
+    assert last_event(d).data["in_time"] is False
+    assert d.extended_due_at == at("2026-04-06 08:00")
+
+
 def test_r27_apology_once_with_head_explanation():
     d = notary_processing(at("2026-03-02 08:00"))
     due = d.due_at
@@ -504,6 +568,7 @@ def test_r27_apology_once_with_head_explanation():
     assert national_record(d)["NgayHenTra"] == "20260330080000"
     data = last_event(d).data
     assert data["explanation"].startswith("Hồ sơ phức tạp") and data["new_due_at"] == new_due.isoformat()
+    assert data["in_time"] is True  # two working days before the due date (REGULATIONS §2.5: ≥ 1)
 
     with pytest.raises(RuleViolation) as exc:  # not more than once
         act(
