@@ -42,9 +42,15 @@ INSTALLED_APPS = [
     "motcua.documents",
     "motcua.consultations",
     "motcua.dossiers",
+    "motcua.printing",
     "motcua.api",
+    "motcua.backoffice",
+    "motcua.portal",
     "motcua.demo",
 ]
+
+LOGIN_URL = "backoffice:login"
+LOGIN_REDIRECT_URL = "backoffice:queues"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -7,6 +7,8 @@ urlpatterns = [
     path("healthz", api_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("motcua.api.urls")),
+    path("can-bo/", include("motcua.backoffice.urls")),
+    path("", include("motcua.portal.urls")),
 ]
 
 admin.site.site_header = "MotCua — Quản trị hệ thống"

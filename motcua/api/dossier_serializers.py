@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from motcua.api.serializers import UnitRefSerializer
 from motcua.catalog.models import Channel
+from motcua.core.text import mask_name
 from motcua.documents.models import Document, DocumentKind
 from motcua.dossiers import selectors
 from motcua.dossiers.lifecycle import allowed_actions
@@ -395,12 +396,6 @@ class EventSerializer(serializers.ModelSerializer):
 
     def get_to_state_display(self, obj) -> str:
         return State(obj.to_state).label if obj.to_state in State.values else ""
-
-
-def mask_name(name: str) -> str:
-    """Each word cut to its initial ("Nguyễn Văn Thử" → "N*** V*** T***"): enough for the holder to
-    recognise, nothing to harvest."""
-    return " ".join(f"{word[0]}***" for word in name.split())
 
 
 class LookupSerializer(_StatusMixin, serializers.ModelSerializer):

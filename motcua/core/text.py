@@ -45,3 +45,9 @@ def parse_decimal(value: Any) -> Decimal | None:
 def vietnamese_number(value: Decimal) -> str:
     """A decimal as Vietnamese write it: 2,5 — never 3E+1."""
     return format(value.normalize(), "f").replace(".", ",")
+
+
+def mask_name(name: str) -> str:
+    """Each word cut to its initial ("Nguyễn Văn Thử" → "N*** V*** T***"): enough for the holder of
+    a receipt to recognise, nothing for a stranger to harvest."""
+    return " ".join(f"{word[0]}***" for word in name.split())

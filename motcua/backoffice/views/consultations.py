@@ -1,0 +1,10 @@
+"""Placeholder until this page is built (issue 4)."""
+
+from django.http import HttpResponse
+
+from motcua.backoffice.views.common import officer_required
+
+
+@officer_required
+def inbox(request, *args, **kwargs):
+    return HttpResponse("Trang đang được xây dựng.", status=501)

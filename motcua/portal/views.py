@@ -1,0 +1,47 @@
+"""Public look-up of a dossier's status with the code and the secret printed on the receipt."""
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from motcua.core.errors import NotFound
+from motcua.core.text import mask_name
+from motcua.dossiers.selectors import lookup as find_dossier
+from motcua.dossiers.states import NATIONAL_STATUS_NAMES, national_status
+
+# Same limit as the API look-up: codes and secrets must not be probed (per client address).
+LOOKUPS_PER_MINUTE = 30
+
+
+def _too_many(request: HttpRequest) -> bool:
+    key = f"portal-lookup:{request.META.get('REMOTE_ADDR', '')}"
+    count = cache.get_or_set(key, 0, timeout=60)
+    cache.incr(key)
+    return count >= LOOKUPS_PER_MINUTE
+
+
+def lookup(request: HttpRequest) -> HttpResponse:
+    code = request.GET.get("ma", "").strip()[:64]
+    secret = request.GET.get("ma_tra_cuu", "").strip()[:16]
+    context: dict = {"code": code, "secret": secret}
+    status = 200
+    if code or secret:
+        if _too_many(request):
+            context["error"] = "Bạn tra cứu quá nhiều lần; vui lòng thử lại sau một phút."
+            status = 429
+        elif not (code and secret):
+            context["error"] = "Hãy nhập cả mã hồ sơ và mã tra cứu in trên Giấy tiếp nhận."
+            status = 400
+        else:
+            try:
+                dossier = find_dossier(code, secret)
+            except NotFound as exc:
+                context["error"] = exc.message
+                status = 404
+            else:
+                context.update(
+                    dossier=dossier,
+                    applicant=mask_name(dossier.applicant_name),
+                    national_status=NATIONAL_STATUS_NAMES[national_status(dossier)],
+                )
+    return render(request, "portal/lookup.html", context, status=status)
