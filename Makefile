@@ -7,7 +7,10 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint bench migrate demo clean lock
+.PHONY: install run test lint bench migrate demo clean lock system-deps
+
+# Programs the suite drives for real (R: "Real parts, not mocks"): Debian's Chromium for the web
+# pages (Playwright) and poppler-utils to read the PDFs back. Installed once, only if missing.
 
 install: $(STAMP)
 
@@ -31,7 +34,13 @@ demo: migrate
 run: demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install
+system-deps:
+	@test -x /usr/bin/chromium -a -x /usr/bin/pdftotext -a -x /usr/bin/pdftoppm || { \
+	  echo "Installing Debian packages chromium and poppler-utils (needs root)…"; \
+	  apt-get install -y --no-install-recommends chromium poppler-utils >/dev/null || \
+	  { apt-get update >/dev/null && apt-get install -y --no-install-recommends chromium poppler-utils >/dev/null; }; }
+
+test: install system-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install

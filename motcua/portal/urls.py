@@ -8,5 +8,6 @@ from motcua.portal import views
 app_name = "portal"
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("tra-cuu/", views.lookup, name="lookup"),
 ]

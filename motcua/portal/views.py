@@ -20,6 +20,10 @@ def _too_many(request: HttpRequest) -> bool:
     return count >= LOOKUPS_PER_MINUTE
 
 
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html")
+
+
 def lookup(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("ma", "").strip()[:64]
     secret = request.GET.get("ma_tra_cuu", "").strip()[:16]
