@@ -54,6 +54,9 @@ LOGIN_REDIRECT_URL = "backoffice:queues"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The self-hosted assets (htmx, fonts, CSS) served by the app itself under gunicorn too: closed
+    # government networks have no CDN, and a one-server install needs no separate web server.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -112,6 +115,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Serve straight from the apps' static folders when `collectstatic` was not run (one-server installs).
+WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(os.environ.get("MOTCUA_MEDIA_ROOT", BASE_DIR / "media"))
 
 REST_FRAMEWORK = {
