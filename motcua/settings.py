@@ -114,7 +114,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Only where `collectstatic` is run (a front web server serving the files itself).
+STATIC_ROOT = os.environ.get("MOTCUA_STATIC_ROOT") or None
 # Serve straight from the apps' static folders when `collectstatic` was not run (one-server installs).
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(os.environ.get("MOTCUA_MEDIA_ROOT", BASE_DIR / "media"))
