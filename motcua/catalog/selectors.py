@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from motcua.catalog.models import (
     AgencyRole,
+    CaseDuration,
+    Channel,
     OnlineLevel,
     Procedure,
     ProcedureCase,
@@ -120,3 +122,10 @@ def internal_procedures_not_received_in_person(unit: Unit | None = None) -> Quer
         owned = ProcedureUnit.objects.filter(unit=unit, role__in=OWNING_ROLES).values("procedure_id")
         qs = qs.filter(pk__in=owned)
     return qs
+
+
+def case_duration(case: ProcedureCase, channel: str) -> CaseDuration | None:
+    """The legal time limit of `case` for a dossier submitted on `channel`: the channel's own, else
+    the counter's, else the only one published (as `dossiers.services.submit` chooses it)."""
+    durations = {d.channel: d for d in case.durations.all()}
+    return durations.get(channel) or durations.get(Channel.COUNTER) or next(iter(durations.values()), None)

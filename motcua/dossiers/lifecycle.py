@@ -4,10 +4,15 @@ Read a row as "in STATE, ACTION leads to NEW STATE if every guard passes, and th
 A missing row means the action is not allowed in that state. `services.apply` is the only caller.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
+from motcua.core.errors import DomainError
 from motcua.dossiers import effects as e
 from motcua.dossiers import guards as g
+from motcua.dossiers.context import ActionInput, Context
 from motcua.dossiers.states import Action, State
 
 # The state a dossier goes back to after a supplement, a pause or a dropped withdrawal request.
@@ -134,3 +139,65 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
 
 def allowed_actions(state: str) -> list[str]:
     return [action for (s, action) in TRANSITIONS if s == state]
+
+
+# --- what a person may do now (the buttons of the dossier page) ----------------------------------
+
+# Guards that read neither the action's input nor anything that changes while the dossier waits,
+# only the procedure and where the dossier stands in its process: whether an on-the-spot decision
+# exists (R-08), whether there is a next step to forward to, whether this is the step that decides
+# (R-11, R-14). An action they refuse is not an action of this dossier now, so it gets no button.
+# Every other rule (R-13 while a consultation is open, R-17, R-27…) is left to `apply`, which
+# refuses with its message and rule id: the officer sees why, the software does not merely hide.
+STANDING_GUARDS: frozenset = frozenset({g.on_the_spot_procedure, g.next_step_exists, g.at_decision_step})
+
+
+def _is_who_guard(guard: g.Guard) -> bool:
+    return guard.__name__.startswith("actor_")
+
+
+def _passes(dossier, actor, transition: Transition, data: ActionInput, now: datetime.datetime) -> bool:
+    ctx = Context(dossier=dossier, actor=actor, data=data, now=now)
+    try:
+        for guard in transition.guards:
+            if _is_who_guard(guard) or guard in STANDING_GUARDS:
+                guard(ctx)
+    except DomainError:
+        return False
+    return True
+
+
+def answerable_consultations(dossier, actor, now: datetime.datetime | None = None) -> list[int]:
+    """The awaited consultations of `dossier` that `actor` answers for their unit (R-12, R-16)."""
+    transition = TRANSITIONS.get((dossier.state, Action.ANSWER_CONSULTATION))
+    if transition is None or dossier.finished_at is not None:
+        return []
+    now = now or timezone.now()
+    return [
+        c.pk
+        for c in dossier.consultations.all()
+        if c.answered_at is None
+        and _passes(
+            dossier, actor, transition, ActionInput(version=dossier.version, consultation_id=c.pk), now
+        )
+    ]
+
+
+def available_actions(dossier, actor, now: datetime.datetime | None = None) -> list[str]:
+    """The actions of `allowed_actions(dossier.state)` that `actor` may take on this dossier now.
+
+    A dry run of the transition's who-guards (`actor_*`, R-26) and standing guards, never its
+    effects: nothing is written. The input-dependent rules are still `apply`'s to check.
+    """
+    now = now or timezone.now()
+    actions = []
+    for action in allowed_actions(dossier.state):
+        if action == Action.ANSWER_CONSULTATION:
+            if answerable_consultations(dossier, actor, now):
+                actions.append(action)
+            continue
+        if _passes(
+            dossier, actor, TRANSITIONS[(dossier.state, action)], ActionInput(version=dossier.version), now
+        ):
+            actions.append(action)
+    return actions

@@ -8,19 +8,41 @@ import datetime
 import secrets
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from motcua.calendar.services import appointment_text, get_calendar
+from motcua.calendar.units import HOURS_PER_WORKING_DAY, DurationUnit
+from motcua.catalog.models import (
+    CaseDuration,
+    Channel,
+    Fee,
+    OnlineLevel,
+    Procedure,
+    ProcedureCase,
+    ProcedureUnit,
+    ReceptionPoint,
+    RequiredDocument,
+)
+from motcua.catalog.selectors import OWNING_ROLES, case_duration, procedure_detail, search_procedures
 from motcua.consultations.models import Consultation
-from motcua.core.errors import NotFound
+from motcua.core.errors import DomainError, NotFound, PermissionDenied
 from motcua.core.text import search_folded
 from motcua.documents.models import Document
-from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierStep
-from motcua.dossiers.states import FINAL_STATES, OPEN_STATES
-from motcua.org.models import Role, Unit
+from motcua.dossiers.guards import LAWFUL_PAUSE_REASONS, refuse_internal_offline
+from motcua.dossiers.lifecycle import answerable_consultations, available_actions
+from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierStep, ResultDelivery
+from motcua.dossiers.states import (
+    FINAL_STATES,
+    NATIONAL_STATUS_NAMES,
+    OPEN_STATES,
+    State,
+    national_status,
+)
+from motcua.org.models import Applicant, ApplicantKind, Counter, Role, Unit, UnitKind
 from motcua.org.selectors import active_assignments, units_where
 
 # --- who sees what -------------------------------------------------------------------------------
@@ -40,8 +62,9 @@ def is_officer(user) -> bool:
 
 
 def visible_dossiers(user) -> QuerySet[Dossier]:
-    """Officers see the dossiers their units receive, decide, hold a step of or are consulted on;
-    applicants see their own (and what they submitted themselves)."""
+    """Officers see the dossiers their units receive, decide, hold or held a step of (a leader who
+    signed the result keeps seeing what they signed) or are consulted on; applicants see their own
+    (and what they submitted themselves)."""
     if not getattr(user, "is_authenticated", False):
         return Dossier.objects.none()
     if user.is_superuser:
@@ -49,11 +72,12 @@ def visible_dossiers(user) -> QuerySet[Dossier]:
     own = Q(applicant__user=user) | Q(created_by=user)
     units = visible_units(user).values("pk")
     consulted = Consultation.objects.filter(dossier=OuterRef("pk"), to_unit_id__in=units)
+    handled = DossierStep.objects.filter(dossier=OuterRef("pk"), unit_id__in=units)
     return Dossier.objects.filter(
         own
         | Q(receiving_unit_id__in=units)
         | Q(deciding_unit_id__in=units)
-        | Q(current_step__unit_id__in=units)
+        | Exists(handled)
         | Exists(consulted)
     )
 
@@ -324,3 +348,442 @@ def unknown_documents(ids: Iterable[uuid.UUID]) -> list[uuid.UUID]:
         return []
     found = set(Document.objects.filter(pk__in=wanted).values_list("pk", flat=True))
     return sorted(wanted - found, key=str)
+
+
+# --- the back office's dossier page ---------------------------------------------------------------
+
+TZ_FORMAT = "%H:%M %d/%m/%Y"
+
+
+def _local(value: datetime.datetime | str | None) -> str:
+    """A time as the forms print it, in Asia/Ho_Chi_Minh: 14:05 02/03/2026."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return timezone.localtime(value).strftime(TZ_FORMAT)
+
+
+def _working_time(span: datetime.timedelta) -> str:
+    """A span of working time in Vietnamese: "2 ngày làm việc 3 giờ", "3 giờ 20 phút"."""
+    minutes = max(0, int(span.total_seconds() // 60))
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, HOURS_PER_WORKING_DAY)
+    parts = [f"{days} ngày làm việc"] if days else []
+    if hours:
+        parts.append(f"{hours} giờ")
+    if minutes and not days:
+        parts.append(f"{minutes} phút")
+    return " ".join(parts) or "dưới 1 phút"
+
+
+@dataclass(frozen=True)
+class DeadlineBadge:
+    tone: str  # "danger" | "warn" | "ok" | "" (the badge-* class)
+    label: str
+
+
+def deadline_badge(dossier: Dossier, now: datetime.datetime | None = None) -> DeadlineBadge | None:
+    """Overdue or how much working time is left, as the officer must see it at a glance (R-27).
+
+    Judged against the appointment (`due_at`), as the national index judges it; an apology's new
+    date is shown beside it, never instead of it (REGULATIONS §2.5).
+    """
+    now = now or timezone.now()
+    if dossier.due_at is None:
+        return None
+    if dossier.finished_at is not None:
+        if dossier.finished_at > dossier.due_at:
+            return DeadlineBadge("danger", "Giải quyết quá hạn")
+        return DeadlineBadge("ok", "Giải quyết đúng hạn")
+    if dossier.state not in OPEN_STATES:
+        return DeadlineBadge("", "Ngừng tính thời hạn (chờ bổ sung hoặc tạm dừng)")
+    calendar = get_calendar()
+    calendar_days = dossier.time_limit_unit == DurationUnit.CALENDAR_DAYS
+    if is_overdue(dossier, now):
+        late = now - dossier.due_at if calendar_days else calendar.elapsed(dossier.due_at, now)
+        label = f"Quá hạn {_span(late, calendar_days)}"
+        if dossier.extended_due_at is not None:
+            label += f" (đã hẹn lại {_local(dossier.extended_due_at)})"
+        return DeadlineBadge("danger", label)
+    left = dossier.due_at - now if calendar_days else calendar.elapsed(now, dossier.due_at)
+    soon = left <= datetime.timedelta(hours=HOURS_PER_WORKING_DAY if not calendar_days else 24)
+    return DeadlineBadge("warn" if soon else "ok", f"Còn {_span(left, calendar_days)}")
+
+
+def _span(span: datetime.timedelta, calendar_days: bool) -> str:
+    if calendar_days:
+        days, seconds = span.days, span.seconds
+        return (
+            f"{days} ngày {seconds // 3600} giờ"
+            if days
+            else f"{seconds // 3600} giờ {seconds % 3600 // 60} phút"
+        )
+    return _working_time(span)
+
+
+@dataclass(frozen=True)
+class EventRow:
+    seq: int
+    at: datetime.datetime
+    actor: str
+    action: str
+    action_display: str
+    from_state: str
+    to_state: str
+    unit: Unit | None
+    reason: str
+    details: list[str]
+    documents: list[DossierDocument]
+
+
+def _choice(choices, value: str) -> str:
+    return choices(value).label if value in choices.values else value
+
+
+def _state_label(value: str) -> str:
+    return _choice(State, value)
+
+
+def _event_details(event: DossierEvent, unit_names: dict[str, str]) -> list[str]:
+    """The event's recorded facts, as a person reads them (REGULATIONS §3.2: the sheet's columns)."""
+    data, lines = event.data or {}, []
+    name = lambda code: unit_names.get(code, code)  # noqa: E731
+    if "channel" in data:
+        lines.append(f"Cách thức nộp: {_choice(Channel, data['channel'])}")
+    if data.get("step"):
+        step = data["step"]
+        lines.append(f"Bước {step.get('order')}: {step.get('name')} — {name(step.get('unit', ''))}")
+    if data.get("due_at"):
+        lines.append(f"Ngày hẹn trả: {_local(data['due_at'])}")
+    if data.get("due_before") or data.get("due_after"):
+        lines.append(f"Ngày hẹn trả: {_local(data.get('due_before'))} → {_local(data.get('due_after'))}")
+    if data.get("handover"):
+        h = data["handover"]
+        paper = h.get("paper_transfer_due", "")
+        lines.append(
+            f"Bàn giao từ {name(h.get('from', ''))} cho {name(h.get('to', ''))}"
+            + (f"; hồ sơ giấy chuyển qua bưu chính chậm nhất ngày {_day(paper)}" if paper else "")
+        )
+    if data.get("items"):
+        lines.append("Nội dung cần bổ sung: " + "; ".join(data["items"]))
+    if data.get("legal_exception"):
+        lines.append(f"Căn cứ yêu cầu bổ sung lần nữa: {data['legal_exception']}")
+    if data.get("consultation"):
+        c = data["consultation"]
+        if "to_unit" in c:
+            lines.append(f"Xin ý kiến {name(c['to_unit'])}, hạn trả lời {_local(c.get('due_at'))}")
+        elif "late" in c:
+            lines.append("Trả lời xin ý kiến " + ("quá hạn" if c["late"] else "đúng hạn"))
+    if data.get("pause_reason"):
+        lines.append(
+            f"Căn cứ tạm dừng: {LAWFUL_PAUSE_REASONS.get(data['pause_reason'], data['pause_reason'])}"
+        )
+    if data.get("new_due_at"):
+        lines.append(f"Ngày hẹn trả mới: {_local(data['new_due_at'])}")
+    if data.get("explanation"):
+        lines.append(f"Giải trình của thủ trưởng: {data['explanation']}")
+    if data.get("in_time") is False:
+        lines.append("Phiếu xin lỗi gửi muộn (sau thời điểm 01 ngày làm việc trước hạn)")
+    if data.get("outcome"):
+        lines.append(
+            "Kết quả: " + ("từ chối giải quyết" if data["outcome"] == "refusal" else "ban hành kết quả")
+        )
+    if data.get("delivery"):
+        lines.append(f"Trả kết quả: {_choice(ResultDelivery, data['delivery'])}")
+    return lines
+
+
+def _day(value: str) -> str:
+    try:
+        return datetime.date.fromisoformat(value).strftime("%d/%m/%Y")
+    except ValueError:
+        return value
+
+
+def timeline_events(dossier: Dossier) -> list[EventRow]:
+    """The dossier's event log (who, when, action, from → to, reason, documents), oldest first.
+    Two queries whatever its length: the events, and the names of the units they cite."""
+    events = list(dossier.events.select_related("unit").order_by("seq"))
+    codes = set()
+    for e in events:
+        data = e.data or {}
+        codes.update(
+            filter(
+                None, [(data.get("step") or {}).get("unit"), (data.get("consultation") or {}).get("to_unit")]
+            )
+        )
+        codes.update(filter(None, [(data.get("handover") or {}).get(k) for k in ("from", "to")]))
+    unit_names = dict(Unit.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
+    attachments = {str(a.document_id): a for a in dossier.attachments.all()}
+    return [
+        EventRow(
+            seq=e.seq,
+            at=e.at,
+            actor=e.actor_name,
+            action=e.action,
+            action_display=e.get_action_display(),
+            from_state=_state_label(e.from_state) if e.from_state else "",
+            to_state=_state_label(e.to_state),
+            unit=e.unit,
+            reason=e.reason,
+            details=_event_details(e, unit_names),
+            documents=[attachments[d] for d in e.documents if d in attachments],
+        )
+        for e in events
+    ]
+
+
+# The printed forms (TT 03/2025 Phụ lục; the `dossier-pdf` slugs) and when each applies.
+@dataclass
+class DossierPage:
+    """Everything the dossier page shows, read for one user at one instant."""
+
+    dossier: Dossier
+    now: datetime.datetime
+    national_status: int
+    national_status_display: str
+    overdue: bool
+    deadline: DeadlineBadge | None
+    sheet: list[SheetRow]
+    events: list[EventRow]
+    actions: list[str]
+    answerable: list[int]
+    show_secret: bool
+    late_consultations: set[int]
+
+
+def dossier_page(user, code: str, *, now: datetime.datetime | None = None) -> DossierPage:
+    """The dossier as `user` sees it (NotFound for a dossier of another unit) with the buttons of
+    exactly the actions they may take now (`lifecycle.available_actions`)."""
+    now = now or timezone.now()
+    dossier = dossier_detail(user, code)
+    status = national_status(dossier)
+    return DossierPage(
+        dossier=dossier,
+        now=now,
+        national_status=status,
+        national_status_display=NATIONAL_STATUS_NAMES[status],
+        overdue=is_overdue(dossier, now),
+        deadline=deadline_badge(dossier, now),
+        sheet=process_control_sheet(dossier, now=now),
+        events=timeline_events(dossier),
+        actions=available_actions(dossier, user, now),
+        answerable=answerable_consultations(dossier, user, now),
+        show_secret=may_see_secret(user, dossier),
+        late_consultations={c.pk for c in dossier.consultations.all() if consultation_late(c, now)},
+    )
+
+
+def document_of_dossier(user, code: str, document_id: uuid.UUID) -> Document:
+    """A document attached to a dossier the user may see; NotFound otherwise — a document id taken
+    from another dossier does not open through this one (R-26)."""
+    dossier = visible_dossiers(user).filter(code=code).only("pk").first()
+    link = (
+        DossierDocument.objects.select_related("document")
+        .filter(dossier=dossier, document_id=document_id)
+        .first()
+        if dossier is not None
+        else None
+    )
+    if link is None:
+        raise NotFound("Không tìm thấy tài liệu của hồ sơ.", code="document_not_found")
+    return link.document
+
+
+def consultable_units(dossier: Dossier, *, on: datetime.date | None = None) -> QuerySet[Unit]:
+    """Agencies the lead unit may consult (R-12): any unit in force but itself and the divisions."""
+    return (
+        Unit.objects.valid_on(on or timezone.localdate())
+        .exclude(pk=dossier.deciding_unit_id)
+        .exclude(kind=UnitKind.DIVISION)
+        .order_by("level", "name")
+    )
+
+
+def earlier_steps(dossier: Dossier) -> list:
+    """The steps of the dossier's process a dossier may be returned to (before the current one)."""
+    step = dossier.current_step
+    if step is None or not dossier.process_version_id:
+        return []
+    return [s for s in dossier.process_version.steps.all() if s.order < step.order]
+
+
+# --- the counter: what an officer may receive, and what receiving would promise ---------------------
+
+
+@dataclass(frozen=True)
+class CounterProcedure:
+    procedure: Procedure
+    counters: list[str]
+    deciding_units: list[Unit]
+    own_counter: bool  # received at the officer's own counter (the others of their centre also may)
+    refusal: DomainError | None  # R-19: shown before the officer starts
+
+
+def _counter_assignments(user, day: datetime.date) -> list:
+    return [a for a in active_assignments(user, on=day) if a.role == Role.COUNTER_OFFICER]
+
+
+def _counter_refusal(procedure: Procedure) -> DomainError | None:
+    try:
+        refuse_internal_offline(procedure, Channel.COUNTER)
+    except DomainError as exc:
+        return exc
+    return None
+
+
+def _counter_label(point: ReceptionPoint) -> str:
+    return f"Quầy {point.counter.number} — {point.counter.name}" if point.counter_id else point.unit.name
+
+
+def counter_procedures(
+    user, q: str = "", *, on: datetime.date | None = None, limit: int = 60
+) -> list[CounterProcedure]:
+    """R-01, R-07: the procedures the officer's counters receive in person (their own counter's
+    first), searched without diacritics; then the internal procedures with an online service that
+    the counters would otherwise see, each with R-19's refusal — all of them matching `q` when
+    searching, else those of the units the officer's counters serve."""
+    day = on or timezone.localdate()
+    assignments = _counter_assignments(user, day)
+    units = {a.unit_id for a in assignments}
+    own = {a.counter_id for a in assignments if a.counter_id}
+    points = list(
+        ReceptionPoint.objects.valid_on(day)
+        .filter(channel=Channel.COUNTER, unit_id__in=units)
+        .select_related("unit", "counter", "on_behalf_of")
+    )
+    by_procedure: dict[int, list[ReceptionPoint]] = {}
+    for point in points:
+        by_procedure.setdefault(point.procedure_id, []).append(point)
+    receivable = list(search_procedures(q=q).filter(published=True, pk__in=list(by_procedure))[: limit * 2])
+
+    def row(procedure: Procedure, pts: list[ReceptionPoint]) -> CounterProcedure:
+        deciding = {(p.on_behalf_of or p.unit).pk: (p.on_behalf_of or p.unit) for p in pts}
+        return CounterProcedure(
+            procedure=procedure,
+            counters=sorted({_counter_label(p) for p in pts}),
+            deciding_units=list(deciding.values()),
+            own_counter=any(p.counter_id in own for p in pts),
+            refusal=_counter_refusal(procedure),
+        )
+
+    rows = sorted(
+        (row(p, by_procedure[p.pk]) for p in receivable), key=lambda r: (not r.own_counter, r.procedure.code)
+    )[:limit]
+    online_only = (
+        search_procedures(q=q, internal=True).filter(published=True).exclude(online_level=OnlineLevel.NONE)
+    )
+    if not q.strip():
+        served = set(
+            Counter.objects.filter(centre_id__in=units, serves__isnull=False).values_list("serves", flat=True)
+        )
+        owned = ProcedureUnit.objects.filter(unit_id__in=served | units, role__in=OWNING_ROLES)
+        online_only = online_only.filter(pk__in=owned.values("procedure_id"))
+    seen = {r.procedure.pk for r in rows}
+    rows += [row(p, []) for p in online_only[:limit] if p.pk not in seen]
+    return rows
+
+
+@dataclass(frozen=True)
+class AppointmentPreview:
+    due_at: datetime.datetime
+    duration: CaseDuration
+    text: str  # as the receipt prints it: "08 giờ 00 phút, thứ Hai, ngày 23/02/2026"
+
+
+def appointment_preview(
+    procedure: Procedure, case: ProcedureCase, channel: str, now: datetime.datetime | None = None
+) -> AppointmentPreview | None:
+    """The appointment the receipt would give if the dossier were received now: the case's legal
+    time for the channel on the working calendar (the same arithmetic as reception, R-27)."""
+    duration = case_duration(case, channel)
+    if duration is None:
+        return None
+    due = get_calendar().due_at(now or timezone.now(), duration.value, duration.unit)
+    return AppointmentPreview(due_at=due, duration=duration, text=appointment_text(due))
+
+
+@dataclass
+class ReceptionSetup:
+    """What the counter form needs for one procedure: its cases, the chosen case's documents, fees
+    and appointment, the deciding units to choose from, and a refusal known before starting."""
+
+    procedure: Procedure
+    cases: list[ProcedureCase]
+    case: ProcedureCase | None
+    deciding_units: list[Unit]
+    counters: list[str]
+    refusal: DomainError | None
+    appointment: AppointmentPreview | None = None
+    fees: list[Fee] = field(default_factory=list)
+    required_documents: list[RequiredDocument] = field(default_factory=list)
+
+
+def reception_setup(
+    user, procedure_code: str, case_code: str = "", *, now: datetime.datetime | None = None
+) -> ReceptionSetup:
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    procedure = procedure_detail(procedure_code)
+    if not procedure.published:
+        raise NotFound(
+            "Không tìm thấy thủ tục hành chính đang công khai với mã này.", code="procedure_not_found"
+        )
+    units = {a.unit_id for a in _counter_assignments(user, day)}
+    points = [
+        p
+        for p in procedure.reception_points.all()
+        if p.channel == Channel.COUNTER and p.unit_id in units and p.is_valid_on(day)
+    ]
+    refusal = _counter_refusal(procedure)
+    if refusal is None and not points:
+        refusal = PermissionDenied(
+            "Quầy của bạn không được giao tiếp nhận thủ tục này (xem đầu mối tiếp nhận).", rule="R-01"
+        )
+    cases = list(procedure.cases.all())
+    case = next((c for c in cases if c.code == case_code), None) if case_code else None
+    if case is None and len(cases) == 1:
+        case = cases[0]
+    deciding = {(p.on_behalf_of or p.unit).pk: (p.on_behalf_of or p.unit) for p in points}
+    setup = ReceptionSetup(
+        procedure=procedure,
+        cases=cases,
+        case=case,
+        deciding_units=list(deciding.values()),
+        counters=sorted({_counter_label(p) for p in points}),
+        refusal=refusal,
+    )
+    if case is not None:
+        setup.appointment = appointment_preview(procedure, case, Channel.COUNTER, now)
+        setup.fees = [f for f in case.fees.all() if f.channel in ("", Channel.COUNTER)]
+        setup.required_documents = sorted(case.documents.all(), key=lambda d: (d.order, d.pk))
+    return setup
+
+
+@dataclass(frozen=True)
+class ApplicantFound:
+    known: bool  # an applicant record exists (else: a state body's name from the unit list)
+    name: str
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+
+
+def find_applicant(kind: str, identifier: str) -> ApplicantFound | None:
+    """The counter's look-up by identification number, tax code or agency code: the details the
+    applicant gave on their last dossier, so they are not typed again."""
+    identifier = identifier.strip()
+    if not identifier:
+        return None
+    applicant = Applicant.objects.filter(kind=kind, identifier=identifier).first()
+    if applicant is not None:
+        return ApplicantFound(True, applicant.name, applicant.phone, applicant.email, applicant.address)
+    if kind == ApplicantKind.STATE_BODY:
+        unit = Unit.objects.filter(code=identifier).first()
+        if unit is not None:
+            return ApplicantFound(False, unit.name, unit.phone, unit.email, unit.address)
+    return None

@@ -7,7 +7,8 @@ in one transaction (STYLE.md "One door for every change").
 
 import datetime
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -17,7 +18,8 @@ from motcua.catalog.models import CaseDuration, Channel, Procedure, ReceptionPoi
 from motcua.catalog.selectors import active_process_version
 from motcua.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied, RuleViolation
 from motcua.core.text import nfc
-from motcua.documents.services import documents_by_ids
+from motcua.documents.models import Document
+from motcua.documents.services import documents_by_ids, store_document
 from motcua.dossiers import audit, codes, outbox
 from motcua.dossiers.context import ActionInput, Context
 from motcua.dossiers.guards import refuse_internal_offline
@@ -384,3 +386,97 @@ def apply(
         dossier.save()
         outbox.enqueue_status_change(dossier, event)
     return dossier
+
+
+# --- the back office: actions with their files, and the counter's sitting --------------------------
+
+
+@dataclass
+class Upload:
+    """A file handed in on a form, stored in the transaction of the change it belongs to."""
+
+    name: str
+    content: bytes
+    kind: str
+    signed: bool = False
+    # The component of the case (thành phần hồ sơ) this scan is, when received at the counter.
+    required_document_id: int | None = None
+
+
+def _store(uploads: Sequence[Upload], actor) -> list[Document]:
+    return [
+        store_document(name=u.name, content=u.content, kind=u.kind, signed=u.signed, uploaded_by=actor)
+        for u in uploads
+    ]
+
+
+def apply_with_files(
+    code: str,
+    action: str,
+    actor,
+    data: ActionInput,
+    uploads: Sequence[Upload] = (),
+    *,
+    now: datetime.datetime | None = None,
+) -> Dossier:
+    """`apply`, citing the files uploaded with the action; they are stored in the same transaction,
+    so an action the engine refuses leaves no stray document behind (nothing changes)."""
+    with transaction.atomic():
+        documents = _store(uploads, actor)
+        return apply(
+            code,
+            action,
+            actor,
+            replace(data, documents=[*data.documents, *(d.pk for d in documents)]),
+            now=now,
+        )
+
+
+# NĐ 118 Điều 17 k1: at the counter the officer checks the papers with the applicant present and
+# decides in the same sitting — receive, guide once on everything missing, or refuse with a reason.
+COUNTER_DECISIONS = (Action.RECEIVE, Action.REQUEST_SUPPLEMENT, Action.REJECT)
+
+
+def _link_required_documents(dossier: Dossier, uploads: Sequence[Upload], documents: list[Document]) -> None:
+    """Record which component of the case each scan is (REGULATIONS §2.2 điểm c: the paper
+    components are digitised into the system, each as itself)."""
+    components = {d.pk for d in dossier.case.documents.all()}
+    for upload, document in zip(uploads, documents, strict=True):
+        if upload.required_document_id is None:
+            continue
+        if upload.required_document_id not in components:
+            raise InvalidInput("Thành phần hồ sơ không thuộc trường hợp đã chọn.", field="documents")
+        DossierDocument.objects.filter(dossier=dossier, document=document).update(
+            required_document_id=upload.required_document_id
+        )
+
+
+def receive_at_counter(
+    data: SubmissionInput,
+    decision: str,
+    decision_input: ActionInput,
+    *,
+    actor,
+    uploads: Sequence[Upload] = (),
+    now: datetime.datetime | None = None,
+) -> Dossier:
+    """A dossier entered at the counter (or from the post) and decided in the same sitting.
+
+    The submission, its scans and the decision are one transaction: when the engine refuses the
+    decision (R-17 nothing listed, R-11 no reason, R-19…), no dossier, no code and no document is
+    left behind, and the officer corrects the form and tries again.
+    """
+    if decision not in COUNTER_DECISIONS:
+        raise InvalidInput(
+            "Tại quầy chỉ tiếp nhận, yêu cầu bổ sung hoặc từ chối tiếp nhận.", field="decision"
+        )
+    if data.channel not in (Channel.COUNTER, Channel.POSTAL):
+        raise InvalidInput("Tại quầy chỉ nhập hồ sơ nộp trực tiếp hoặc qua bưu chính.", field="channel")
+    now = now or timezone.now()
+    with transaction.atomic():
+        documents = _store(uploads, actor)
+        dossier = submit(
+            replace(data, documents=[*data.documents, *(d.pk for d in documents)]), actor=actor, now=now
+        )
+        _link_required_documents(dossier, uploads, documents)
+        return apply(dossier.code, decision, actor, replace(decision_input, version=dossier.version), now=now)

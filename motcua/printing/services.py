@@ -409,6 +409,21 @@ def _form_event(form: PrintForm, dossier: Dossier) -> DossierEvent | None:
     return matching[-1] if matching else None
 
 
+def applicable_forms(dossier: Dossier) -> list[tuple[str, str]]:
+    """(slug, title) of the forms the dossier has now, in FORMS order: what its print links offer.
+    One query: the events the forms print."""
+    needed = {action for form in FORMS.values() for action in form.needs}
+    done = list(dossier.events.filter(action__in=needed).only("action", "data").order_by("seq"))
+    forms = []
+    for form in FORMS.values():
+        events = [
+            e for e in done if e.action in form.needs and (e.action != Action.ISSUE_RESULT or _is_refusal(e))
+        ]
+        if _applies(form, dossier, events[-1] if events else None):
+            forms.append((form.slug, form.title))
+    return forms
+
+
 def _applies(form: PrintForm, dossier: Dossier, event: DossierEvent | None) -> bool:
     if form.slug == "giay-tiep-nhan":
         # A dossier imported from the old system (R-09) was received without a receive event here.

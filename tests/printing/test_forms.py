@@ -212,7 +212,8 @@ def test_refusal_after_appraisal_is_signed_by_the_deciding_head(tmp_path):
         reason=reason,
         documents=[doc(DocumentKind.REFUSAL, signed=True)],
     )
-    raw = pdf.raw(render("tu-choi", d.code, "lanhdao.sotuphap"), tmp_path)
+    # The leader who signed it can still print it, though the dossier has left their step.
+    raw = pdf.raw(render("tu-choi", d.code, "lanhdao.ubndtinh"), tmp_path)
     assert "Sau khi thẩm định hồ sơ, Ủy ban nhân dân tỉnh Đồng Nai thông báo không tiếp nhận" in raw
     assert reason in raw and "THỦ TRƯỞNG CƠ QUAN" in raw and "Lê Minh Trung" in raw
 
@@ -388,3 +389,26 @@ def test_form_filenames_are_ascii():
         "thong-bao-dung",
         "phieu-kiem-soat",
     }
+
+
+def test_the_print_links_offer_exactly_the_forms_the_dossier_has():
+    def slugs(d) -> list[str]:
+        return [slug for slug, _ in services.applicable_forms(d)]
+
+    d = submit(NOTARY, now=at("2026-03-02 08:00"))
+    assert slugs(d) == ["phieu-kiem-soat"]  # any time
+    d = forward_to(notary_processing(at("2026-03-02 08:00")), 5, now=at("2026-03-03 08:00"))
+    assert slugs(d) == ["giay-tiep-nhan", "phieu-kiem-soat"]
+    d = act(
+        d,
+        "issue_result",
+        "lanhdao.ubndtinh",
+        now=at("2026-03-04 08:00"),
+        outcome="refusal",
+        reason="Không đủ điều kiện thành lập theo Điều 23 Luật Công chứng",
+        documents=[doc(DocumentKind.REFUSAL, signed=True)],
+    )
+    assert slugs(d) == ["giay-tiep-nhan", "tu-choi", "phieu-kiem-soat"]
+    # Every link offered renders (no link to a form that would answer "does not apply").
+    for slug in slugs(d):
+        assert services.render_dossier_form(slug, d.code, user=user("lanhdao.sotuphap"), base_url="http://x/")
