@@ -248,11 +248,15 @@ def signed_approval_attached(ctx: Context) -> None:
 
 def apology_at_most_once(ctx: Context) -> None:
     """R-27, REGULATIONS §2.5: the result date is re-appointed no more than once."""
-    d = ctx.dossier
-    if d.extended_due_at is not None:
+    if ctx.dossier.extended_due_at is not None:
         raise RuleViolation(
             "R-27", "Hồ sơ đã được xin lỗi và hẹn lại ngày trả một lần; không được hẹn lại lần nữa."
         )
+
+
+def apology_complete(ctx: Context) -> None:
+    """R-27: a new date after the current one, the head's explanation and the signed letter."""
+    d = ctx.dossier
     if ctx.data.new_due_at is None or d.due_at is None or ctx.data.new_due_at <= d.due_at:
         raise RuleViolation(
             "R-27", "Phải nêu ngày hẹn trả mới, sau ngày hẹn trả hiện tại.", field="new_due_at"

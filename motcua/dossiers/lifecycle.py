@@ -117,7 +117,7 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     **each(
         (S.PROCESSING, S.PAUSED),
         A.APOLOGISE,
-        (g.actor_heads_apology, g.apology_at_most_once),
+        (g.actor_heads_apology, g.apology_at_most_once, g.apology_complete),
         (e.attach_documents, e.record_extension),
     ),
     # Result: only with the result document or a lawful refusal; on the spot at the counter
@@ -146,10 +146,13 @@ def allowed_actions(state: str) -> list[str]:
 # Guards that read neither the action's input nor anything that changes while the dossier waits,
 # only the procedure and where the dossier stands in its process: whether an on-the-spot decision
 # exists, whether there is a next step to forward to, whether this is the step that decides
-# . An action they refuse is not an action of this dossier now, so it gets no button.
-# Every other rule (R-13 while a consultation is open, R-17, R-27…) is left to `apply`, which
-# refuses with its message and rule id: the officer sees why, the software does not merely hide.
-STANDING_GUARDS: frozenset = frozenset({g.on_the_spot_procedure, g.next_step_exists, g.at_decision_step})
+# whether the one apology was already made. An action they refuse is not an
+# action of this dossier now, so it gets no button. Every other rule (R-13 while a consultation is
+# open, R-17, the contents of an apology…) is left to `apply`, which refuses with its message and
+# rule id: the officer sees why, the software does not merely hide.
+STANDING_GUARDS: frozenset = frozenset(
+    {g.on_the_spot_procedure, g.next_step_exists, g.at_decision_step, g.apology_at_most_once}
+)
 
 
 def _is_who_guard(guard: g.Guard) -> bool:

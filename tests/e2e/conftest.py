@@ -73,7 +73,7 @@ class Server:
 
     def python(self, code: str) -> str:
         """Run Python with Django set up on the server's database; returns what it printed."""
-        return self.manage("shell", "-c", code)
+        return self.manage("shell", "--no-imports", "-v", "0", "-c", code)
 
     def api(
         self, method: str, path: str, body: dict | None = None, *, username: str = ""
