@@ -160,6 +160,12 @@ def test_unticked_components_become_the_supplement_list(client_for):
     partial = client_for("tiepnhan.tinh").get(form_url(NOTARY), query, headers={"HX-Request": "true"})
     body = html(partial)
     assert first.name not in body and all(c.name in body for c in others)
+    # Ticking the last one keeps what the officer typed that is not a component of the catalogue.
+    typed = "Bản chính giấy tờ tùy thân để đối chiếu"
+    query |= {f"present_{c.pk}": "on" for c in others} | {"items": f"{others[0].name}\n{typed}"}
+    partial = client_for("tiepnhan.tinh").get(form_url(NOTARY), query, headers={"HX-Request": "true"})
+    body = html(partial)
+    assert typed in body and not any(c.name in body for c in (first, *others))
 
 
 # --- deciding in the sitting ---------------------------------------------------------------------------

@@ -104,7 +104,11 @@ def _lookup(request: HttpRequest, setup: selectors.ReceptionSetup) -> HttpRespon
 def _missing_items(request: HttpRequest, setup: selectors.ReceptionSetup) -> HttpResponse:
     """htmx: the supplement list refreshed as components are ticked (R-17: everything missing)."""
     ticked = {c.pk for c in setup.required_documents if request.GET.get(f"present_{c.pk}")}
-    items = "\n".join(c.name for c in setup.required_documents if c.mandatory and c.pk not in ticked)
+    names = {c.name for c in setup.required_documents}
+    # What the officer typed beyond the catalogue's components stays in the list.
+    typed = [line.strip() for line in request.GET.get("items", "").splitlines() if line.strip()]
+    missing = [c.name for c in setup.required_documents if c.mandatory and c.pk not in ticked]
+    items = "\n".join(missing + [line for line in typed if line not in names])
     form = ReceptionForm(setup=setup, initial={"items": items})
     return render(request, "backoffice/_reception_items.html", {"form": form})
 
