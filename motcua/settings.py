@@ -141,6 +141,9 @@ REST_FRAMEWORK = {
     },
 }
 
+# "Sắp đến hạn" in the work queues: due within this many working hours.
+MOTCUA_DUE_SOON_WORKING_HOURS = int(os.environ.get("MOTCUA_DUE_SOON_WORKING_HOURS", "16"))
+
 # How long an API token from POST /api/v1/auth/token stays valid; signing in again after that
 # gives a new one.
 API_TOKEN_TTL = datetime.timedelta(hours=int(os.environ.get("MOTCUA_TOKEN_TTL_HOURS", "12")))

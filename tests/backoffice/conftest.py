@@ -6,26 +6,12 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
-from motcua.calendar import services as calendar_services
-from tests.dossiers.kit import loaded_demo, user
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), loaded_demo() as summary:
-        yield summary
-
-
-@pytest.fixture(autouse=True)
-def _backoffice_test(demo, db, settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
-    calendar_services.invalidate_calendar()
-    yield
-    calendar_services.invalidate_calendar()
+from tests.demo_province import demo, on_demo  # noqa: F401 (fixtures)
+from tests.dossiers.kit import user
 
 
 @pytest.fixture
-def client_for(demo, db) -> Callable[[str], Client]:
+def client_for(db) -> Callable[[str], Client]:
     """`client_for("tiepnhan.tinh")` → a test client signed in as that demo account (no password
     round trip: the sign-in page has its own tests)."""
 

@@ -1,9 +1,3 @@
-import pytest
+"""The demo province, loaded once per module and rolled back after it; each test in a savepoint."""
 
-from tests.dossiers.kit import loaded_demo
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), loaded_demo() as summary:
-        yield summary
+from tests.demo_province import demo, on_demo  # noqa: F401 (fixtures)
