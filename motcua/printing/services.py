@@ -10,7 +10,6 @@ renderer may fetch nothing but those files and inline `data:` images.
 """
 
 import datetime
-import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,9 +38,6 @@ from motcua.org.models import Counter, Unit, UnitKind
 from motcua.printing import selectors
 from motcua.printing.selectors import RegisterPlace
 from motcua.printing.templatetags.printing_vi import date_line
-
-# WeasyPrint narrates every rendering step at INFO; the project logs INFO to the console.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static" / "printing"
 FONTS_DIR = STATIC_DIR / "fonts"
