@@ -257,3 +257,16 @@ def test_queue_and_dossier_page_on_a_phone(officer, shot):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page is {width}px wide on a 390px phone"
     shot(page, "hàng đợi trên điện thoại")
+
+
+def test_r19_internal_procedure_with_online_service_refused_at_the_counter(officer, shot):
+    page = officer("tiepnhan.tinh3")
+    page.goto("/can-bo/tiep-nhan/")
+    page.locator("#q").fill("cu can bo cong tac nuoc ngoai")
+    expect(page.locator("#thu-tuc-khong-tiep-nhan")).to_contain_text("1.019912")
+    page.goto("/can-bo/tiep-nhan/1.019912/")
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("phải nộp trực tuyến")
+    expect(alert).to_contain_text("R-19")
+    expect(page.locator("#nut-tiep-nhan")).to_have_count(0)
+    shot(page, "thủ tục nội bộ bị từ chối tại quầy")
