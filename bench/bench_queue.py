@@ -38,25 +38,31 @@ The load generator shares the machine with the server and the database: the figu
 import argparse
 import contextlib
 import http.client
-import math
 import os
 import re
-import secrets
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import (
+    PG_URL,
+    ROOT,
+    GunicornServer,
+    Run,
+    app_env,
+    create_database,
+    drive,
+    drop_database,
+    load_average,
+    pg_connect,
+    verdict,
+)
+
 BENCH_DB = "motcua_bench_queue"
-PG_URL = os.environ.get("MOTCUA_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 
 TARGET_PAGE_P95_MS = 50
 TARGET_API_P95_MS = 20
@@ -73,123 +79,7 @@ MAX_CLIENTS = 32
 MAX_SECONDS = 120
 
 
-# --- helpers (as bench_submit.py) ------------------------------------------------------------------
-
-
-def database_url(name: str) -> str:
-    parts = urlsplit(PG_URL)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
-
-
-def pg_connect(name: str = "postgres"):
-    import psycopg
-
-    return psycopg.connect(database_url(name), autocommit=True, connect_timeout=5)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def percentile(sorted_values: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    if not sorted_values:
-        return float("nan")
-    rank = max(1, math.ceil(p / 100 * len(sorted_values)))
-    return sorted_values[min(rank, len(sorted_values)) - 1]
-
-
-def verdict(ok: bool) -> str:
-    return "met" if ok else "NOT met"
-
-
-def load_average() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"{one:.2f} / {five:.2f} / {fifteen:.2f}"
-
-
-@dataclass
-class Run:
-    label: str
-    seconds: float = 0.0
-    latencies_ms: list[float] = field(default_factory=list)
-    errors: dict[str, int] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def record(self, latencies: list[float], errors: dict[str, int]) -> None:
-        with self.lock:
-            self.latencies_ms.extend(latencies)
-            for key, count in errors.items():
-                self.errors[key] = self.errors.get(key, 0) + count
-
-    def p(self, q: float) -> float:
-        return percentile(sorted(self.latencies_ms), q)
-
-    def summary(self) -> str:
-        rate = len(self.latencies_ms) / self.seconds if self.seconds else 0.0
-        line = (
-            f"{self.label}: {len(self.latencies_ms):,} in {self.seconds:.1f} s = {rate:,.0f}/s; latency ms "
-            f"p50 {self.p(50):.1f}, p95 {self.p(95):.1f}, p99 {self.p(99):.1f}"
-        )
-        if self.errors:
-            line += f"; {sum(self.errors.values())} failed {dict(sorted(self.errors.items()))}"
-        return line
-
-
-def drive(run: Run, clients: int, seconds: float, once) -> None:
-    """`clients` threads call `once(state)` until the deadline; only successful calls count."""
-    start = threading.Barrier(clients + 1)
-    deadline_box: list[float] = []
-
-    def client(n: int) -> None:
-        state: dict = {"n": n}
-        latencies, errors = [], {}
-        try:
-            start.wait()
-            deadline = deadline_box[0]
-            while (began := time.perf_counter()) < deadline:
-                try:
-                    once(state)
-                except Exception as exc:
-                    key = f"{type(exc).__name__} {exc}"[:80]
-                    errors[key] = errors.get(key, 0) + 1
-                    continue
-                latencies.append((time.perf_counter() - began) * 1000)
-        finally:
-            if state.get("close"):
-                state["close"]()
-            run.record(latencies, errors)
-
-    threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(clients)]
-    for t in threads:
-        t.start()
-    deadline_box.append(time.perf_counter() + seconds)
-    began = time.perf_counter()
-    start.wait()
-    for t in threads:
-        t.join(seconds + 60)
-    run.seconds = time.perf_counter() - began
-
-
 # --- the database --------------------------------------------------------------------------------
-
-
-def app_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "motcua.settings",
-            "DATABASE_URL": database_url(BENCH_DB),
-            "MOTCUA_DEBUG": "0",
-            "MOTCUA_SECRET_KEY": secrets.token_urlsafe(40),
-            "MOTCUA_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "MOTCUA_PASSWORD_LOGIN": "1",
-            "MOTCUA_LOG_LEVEL": "WARNING",
-        }
-    )
-    return env
 
 
 def stored_dossiers() -> int:
@@ -203,20 +93,18 @@ def stored_dossiers() -> int:
 def prepare_database(count: int, seed: int, reuse: bool) -> str:
     if reuse and stored_dossiers() >= count:
         return f"reused {BENCH_DB} ({stored_dossiers():,} dossiers)"
-    with pg_connect() as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
+    create_database(BENCH_DB)
     began = time.perf_counter()
     for command in (
         [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
         [sys.executable, "manage.py", "load_demo"],
     ):
-        subprocess.run(command, cwd=ROOT, env=app_env(), check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(command, cwd=ROOT, env=app_env(BENCH_DB), check=True, stdout=subprocess.DEVNULL)
     loaded = time.perf_counter() - began
     subprocess.run(
         [sys.executable, "manage.py", "generate_dossiers", "--count", str(count), "--seed", str(seed)],
         cwd=ROOT,
-        env=app_env(),
+        env=app_env(BENCH_DB),
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -226,48 +114,16 @@ def prepare_database(count: int, seed: int, reuse: bool) -> str:
     )
 
 
-def drop_database() -> None:
-    with pg_connect() as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-
-
 # --- the app under gunicorn ----------------------------------------------------------------------
 
 
-class Server:
-    """gunicorn serving motcua.wsgi on a free loopback port, in its own process group."""
+class Server(GunicornServer):
+    """The back office under gunicorn; officers sign in with a session, as a browser does."""
+
+    ready_path = "/can-bo/dang-nhap/"
 
     def __init__(self, workers: int, threads: int, log: Path):
-        self.port = free_port()
-        self.log = log
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        command = [str(gunicorn)] if gunicorn.exists() else [sys.executable, "-m", "gunicorn"]
-        self.log_file = log.open("wb")
-        options = ["-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{self.port}"]
-        self.process = subprocess.Popen(
-            [*command, "motcua.wsgi", *options, "--log-level", "warning"],
-            cwd=ROOT,
-            env=app_env(),
-            stdout=self.log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def connection(self) -> http.client.HTTPConnection:
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-
-    def wait_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
-            with contextlib.suppress(OSError, http.client.HTTPException):
-                conn = self.connection()
-                conn.request("GET", "/can-bo/dang-nhap/")
-                if conn.getresponse().status == 200:
-                    return
-            time.sleep(0.3)
-        raise RuntimeError("gunicorn did not answer within a minute")
+        super().__init__(workers, threads, log, app_env(BENCH_DB))
 
     def sign_in(self, username: str) -> str:
         """A session as a browser gets one: the sign-in form with its CSRF token, then the POST."""
@@ -299,21 +155,6 @@ class Server:
         if response.status != 302 or "sessionid" not in cookies:
             raise RuntimeError(f"sign-in as {username} failed: {response.status}")
         return f"sessionid={cookies['sessionid'].value}; csrftoken={cookies['csrftoken'].value}"
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(10)
-        self.log_file.close()
-
-    def log_tail(self, lines: int = 20) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
 
 def http_run(
@@ -354,7 +195,7 @@ def http_run(
 
 
 def django_setup() -> None:
-    os.environ.update(app_env())
+    os.environ.update(app_env(BENCH_DB))
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -605,7 +446,7 @@ def main() -> int:
 
                     connections.close_all()
                 with contextlib.suppress(Exception):
-                    drop_database()
+                    drop_database(BENCH_DB)
     print(f"load average after: {load_average()}")
     by_name = {name: run for name, run, _ in results}
     for _, run, target in results:

@@ -37,26 +37,33 @@ import argparse
 import contextlib
 import http.client
 import json
-import math
 import os
 import re
-import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import (
+    PG_URL,
+    ROOT,
+    GunicornServer,
+    Run,
+    app_env,
+    create_database,
+    drive,
+    drop_database,
+    load_average,
+    pg_connect,
+    verdict,
+)
+
 BENCH_DB = "motcua_bench"
-PG_URL = os.environ.get("MOTCUA_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 
 TARGET_RATE = 400  # submissions/s on 2 cores
 TARGET_RATIO = 0.10  # × the pgbench baseline
@@ -117,17 +124,6 @@ SCENARIOS = {
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def database_url(name: str) -> str:
-    parts = urlsplit(PG_URL)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
-
-
-def pg_connect(name: str = "postgres"):
-    import psycopg
-
-    return psycopg.connect(database_url(name), autocommit=True, connect_timeout=5)
-
-
 def find_pgbench() -> str | None:
     found = shutil.which("pgbench")
     if found:
@@ -136,128 +132,17 @@ def find_pgbench() -> str | None:
     return str(candidates[0]) if candidates else None
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def percentile(sorted_values: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    if not sorted_values:
-        return float("nan")
-    rank = max(1, math.ceil(p / 100 * len(sorted_values)))
-    return sorted_values[min(rank, len(sorted_values)) - 1]
-
-
-def verdict(ok: bool) -> str:
-    return "met" if ok else "NOT met"
-
-
-def load_average() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"{one:.2f} / {five:.2f} / {fifteen:.2f}"
-
-
-@dataclass
-class Run:
-    label: str
-    seconds: float = 0.0
-    latencies_ms: list[float] = field(default_factory=list)
-    errors: dict[str, int] = field(default_factory=dict)
-    codes: list[str] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def record(self, latencies: list[float], codes: list[str], errors: dict[str, int]) -> None:
-        with self.lock:
-            self.latencies_ms.extend(latencies)
-            self.codes.extend(codes)
-            for key, count in errors.items():
-                self.errors[key] = self.errors.get(key, 0) + count
-
-    @property
-    def rate(self) -> float:
-        return len(self.latencies_ms) / self.seconds if self.seconds else 0.0
-
-    @property
-    def p95(self) -> float:
-        return percentile(sorted(self.latencies_ms), 95)
-
-    def summary(self) -> str:
-        lat = sorted(self.latencies_ms)
-        line = (
-            f"{self.label}: {len(lat):,} in {self.seconds:.1f} s = {self.rate:,.0f}/s; latency ms "
-            f"p50 {percentile(lat, 50):.1f}, p95 {percentile(lat, 95):.1f}, p99 {percentile(lat, 99):.1f}"
-        )
-        if self.errors:
-            line += f"; {sum(self.errors.values())} failed {dict(sorted(self.errors.items()))}"
-        return line
-
-
 class HttpError(Exception):
     pass
 
 
-def drive(run: Run, clients: int, seconds: float, submit_once: Callable[[dict], str]) -> None:
-    """`clients` threads call `submit_once(state)` until the deadline; `submit_once` returns the
-    dossier code or raises. Only successful calls count towards the rate and the latencies; a
-    thread's `state["close"]`, if set, is called when it ends."""
-    start = threading.Barrier(clients + 1)
-    deadline_box: list[float] = []
-
-    def client(n: int) -> None:
-        state: dict = {"n": n}
-        latencies, codes, errors = [], [], {}
-        try:
-            start.wait()
-            deadline = deadline_box[0]
-            while (began := time.perf_counter()) < deadline:
-                try:
-                    code = submit_once(state)
-                except Exception as exc:
-                    key = type(exc).__name__ + (f" {exc.args[0]}" if isinstance(exc, HttpError) else "")
-                    errors[key] = errors.get(key, 0) + 1
-                    continue
-                latencies.append((time.perf_counter() - began) * 1000)
-                codes.append(code)
-        finally:
-            if state.get("close"):
-                state["close"]()
-            run.record(latencies, codes, errors)
-
-    threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(clients)]
-    for t in threads:
-        t.start()
-    deadline_box.append(time.perf_counter() + seconds)
-    began = time.perf_counter()
-    start.wait()
-    for t in threads:
-        t.join(seconds + 60)
-    run.seconds = time.perf_counter() - began
+def error_key(exc: Exception) -> str:
+    """A failed submission's key in `Run.errors`: the exception's class, with the status of an
+    unexpected HTTP answer."""
+    return type(exc).__name__ + (f" {exc.args[0]}" if isinstance(exc, HttpError) else "")
 
 
 # --- the database --------------------------------------------------------------------------------
-
-
-def drop_database() -> None:
-    with pg_connect() as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-
-
-def app_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "motcua.settings",
-            "DATABASE_URL": database_url(BENCH_DB),
-            "MOTCUA_DEBUG": "0",
-            "MOTCUA_SECRET_KEY": secrets.token_urlsafe(40),
-            "MOTCUA_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "MOTCUA_PASSWORD_LOGIN": "1",
-            "MOTCUA_LOG_LEVEL": "WARNING",
-        }
-    )
-    return env
 
 
 # One citizen account per client for the spread scenario (one password hash, computed once).
@@ -275,16 +160,14 @@ get_user_model().objects.bulk_create(
 
 
 def prepare_database(clients: int) -> None:
-    with pg_connect() as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
+    create_database(BENCH_DB)
     steps = [
         [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
         [sys.executable, "manage.py", "load_demo"],
         [sys.executable, "-c", ADD_CITIZENS, PASSWORD, *(bench_user(n) for n in range(clients))],
     ]
     for command in steps:
-        subprocess.run(command, cwd=ROOT, env=app_env(), check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(command, cwd=ROOT, env=app_env(BENCH_DB), check=True, stdout=subprocess.DEVNULL)
 
 
 def check_codes(acknowledged: list[str]) -> tuple[bool, str]:
@@ -332,39 +215,16 @@ def send(conn, method: str, path: str, data: dict | None = None, token: str = ""
         return response.status, {"raw": raw[:200].decode(errors="replace")}
 
 
-class Server:
-    """gunicorn serving motcua.wsgi on a free loopback port, in its own process group."""
+class Server(GunicornServer):
+    """The API under gunicorn; citizens sign in for a bearer token."""
+
+    ready_path = f"/api/v1/procedures/{PROCEDURE}"
+    ready_headers = {"Accept": "application/json"}
 
     def __init__(self, workers: int, threads: int, log: Path):
-        self.port = free_port()
-        self.log = log
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        command = [str(gunicorn)] if gunicorn.exists() else [sys.executable, "-m", "gunicorn"]
-        env = app_env()
+        env = app_env(BENCH_DB)
         env["MOTCUA_AUTH_RATE"] = "1000/min"  # all the sign-ins come from one address
-        self.log_file = log.open("wb")
-        self.process = subprocess.Popen(
-            [
-                *command,
-                "motcua.wsgi",
-                "-w",
-                str(workers),
-                "--threads",
-                str(threads),
-                "-b",
-                f"127.0.0.1:{self.port}",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def connection(self) -> http.client.HTTPConnection:
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        super().__init__(workers, threads, log, env)
 
     def request(self, method: str, path: str, data: dict | None = None, token: str = "") -> tuple[int, dict]:
         conn = self.connection()
@@ -373,17 +233,6 @@ class Server:
         finally:
             conn.close()
 
-    def wait_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
-            with contextlib.suppress(OSError, http.client.HTTPException):
-                if self.request("GET", f"/api/v1/procedures/{PROCEDURE}")[0] == 200:
-                    return
-            time.sleep(0.3)
-        raise RuntimeError("gunicorn did not answer within a minute")
-
     def sign_in(self, username: str) -> str:
         status, answer = self.request(
             "POST", "/api/v1/auth/token", {"username": username, "password": PASSWORD}
@@ -391,21 +240,6 @@ class Server:
         if status != 200 or "token" not in answer:
             raise RuntimeError(f"sign-in as {username} failed: {status} {answer}")
         return answer["token"]
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(10)
-        self.log_file.close()
-
-    def log_tail(self, lines: int = 20) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
 
 def api_run(server: Server, scenario: Scenario, clients: int, seconds: float, label: str) -> tuple[Run, Run]:
@@ -430,11 +264,11 @@ def api_run(server: Server, scenario: Scenario, clients: int, seconds: float, la
         return answer["code"]
 
     warmup = Run("warm-up")
-    drive(warmup, clients, WARMUP_SECONDS, submit_once)
+    drive(warmup, clients, WARMUP_SECONDS, submit_once, error_key)
     if not warmup.latencies_ms:
         raise RuntimeError(f"no submission succeeded during the warm-up: {warmup.errors}")
     run = Run(label)
-    drive(run, clients, seconds, submit_once)
+    drive(run, clients, seconds, submit_once, error_key)
     return run, warmup
 
 
@@ -442,7 +276,7 @@ def api_run(server: Server, scenario: Scenario, clients: int, seconds: float, la
 
 
 def service_run(scenario: Scenario, clients: int, seconds: float, label: str) -> tuple[Run, Run]:
-    os.environ.update(app_env())
+    os.environ.update(app_env(BENCH_DB))
     import django
 
     django.setup()
@@ -472,9 +306,9 @@ def service_run(scenario: Scenario, clients: int, seconds: float, label: str) ->
         return services.submit(submission(n), actor=users[scenario.users(n)]).code
 
     warmup = Run("warm-up")
-    drive(warmup, clients, WARMUP_SECONDS, submit_once)
+    drive(warmup, clients, WARMUP_SECONDS, submit_once, error_key)
     run = Run(label)
-    drive(run, clients, seconds, submit_once)
+    drive(run, clients, seconds, submit_once, error_key)
     connection.close()
     return run, warmup
 
@@ -691,7 +525,7 @@ def main() -> int:
             stored_ok, stored = check_codes(acknowledged)
         finally:
             with contextlib.suppress(Exception):
-                drop_database()
+                drop_database(BENCH_DB)
     print(f"load average after: {load_average()}")
     for scenario, runs, baseline in results:
         print(f"== {scenario.name}: {scenario.title}")
