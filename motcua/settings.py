@@ -144,6 +144,18 @@ REST_FRAMEWORK = {
 # "Sắp đến hạn" in the work queues: due within this many working hours.
 MOTCUA_DUE_SOON_WORKING_HOURS = int(os.environ.get("MOTCUA_DUE_SOON_WORKING_HOURS", "16"))
 
+# The cache holds the rate-limit counters (look-up, sign-in): with several server processes they
+# must share one cache, or each process would grant its own quota — MOTCUA_CACHE_URL=redis://…
+# in production. The demo's single process keeps them in memory.
+CACHE_URL = os.environ.get("MOTCUA_CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL.startswith(("redis://", "rediss://", "unix://"))
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # How long an API token from POST /api/v1/auth/token stays valid; signing in again after that
 # gives a new one.
 API_TOKEN_TTL = datetime.timedelta(hours=int(os.environ.get("MOTCUA_TOKEN_TTL_HOURS", "12")))

@@ -6,6 +6,7 @@ Every test saves screenshots under `test-artifacts/e2e/<test>/` (git-ignored): t
 person checks what the officers see.
 """
 
+import contextlib
 import json
 import os
 import re
@@ -28,11 +29,13 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "demo"
+# Rate-limit counters shared by every server process, as in production (the machine's Redis).
+REDIS_URL = "redis://127.0.0.1:6379/14"
 
 expect.set_options(timeout=10_000)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -110,7 +113,7 @@ class Server:
 @pytest.fixture(scope="session")
 def server(tmp_path_factory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("e2e-server")
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(tmp),
@@ -120,12 +123,20 @@ def server(tmp_path_factory) -> Iterator[Server]:
         # Browser tests sign in many times from one address.
         "MOTCUA_AUTH_RATE": "1000/min",
         "MOTCUA_LOOKUP_RATE": "1000/min",
+        "MOTCUA_CACHE_URL": REDIS_URL,
         "PYTHONUNBUFFERED": "1",
     }
     server = Server(url=f"http://127.0.0.1:{port}", env=env)
     server.manage("migrate", "--no-input", "-v", "0")
     server.manage("load_demo")
-    log = (tmp / "server.log").open("w")
+    with serving(env, port, tmp / "server.log"):
+        yield server
+
+
+@contextlib.contextmanager
+def serving(env: dict[str, str], port: int, log_path: Path) -> Iterator[None]:
+    """The app in its own process on `port` until the block ends."""
+    log = log_path.open("w")
     process = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
         cwd=ROOT,
@@ -138,13 +149,13 @@ def server(tmp_path_factory) -> Iterator[Server]:
         deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen(server.url + "/healthz", timeout=2):
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
                     break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError((tmp / "server.log").read_text()[-3000:]) from None
+                    raise RuntimeError(log_path.read_text()[-3000:]) from None
                 time.sleep(0.3)
-        yield server
+        yield
     finally:
         process.terminate()
         try:
