@@ -141,6 +141,10 @@ REST_FRAMEWORK = {
     },
 }
 
+# The citizens' address of this installation, printed in the receipt's QR code (`/tra-cuu/`); the
+# officers' own address (the one they print from) when unset.
+PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "")
+
 # "Sắp đến hạn" in the work queues: due within this many working hours.
 MOTCUA_DUE_SOON_WORKING_HOURS = int(os.environ.get("MOTCUA_DUE_SOON_WORKING_HOURS", "16"))
 

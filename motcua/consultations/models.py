@@ -58,11 +58,17 @@ class Consultation(models.Model):
         verbose_name_plural = "xin ý kiến"
         ordering = ["requested_at"]
         indexes = [
+            # The consulted unit's inbox, and the lead unit's "waiting for" list.
             models.Index(
                 fields=["to_unit", "due_at"],
                 name="consultation_open",
                 condition=models.Q(answered_at__isnull=True),
-            )
+            ),
+            models.Index(
+                fields=["from_unit", "due_at"],
+                name="consultation_awaited",
+                condition=models.Q(answered_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -89,3 +89,10 @@ def test_register_page_offers_only_the_users_places_and_prints_the_pdf(signed_in
         {**query, "den_ngay": str(datetime.date(2026, 4, 15)), "format": "pdf"},
     )
     assert too_long.status_code == 400 and "tối đa 31 ngày" in too_long.content.decode()
+
+
+def test_receipt_qr_uses_the_public_address_when_set(signed_in, tmp_path, settings):
+    settings.PUBLIC_URL = "https://dichvucong.dongnai.gov.vn/"
+    d = notary_received(at("2026-03-02 08:00"))
+    content = signed_in("tiepnhan.tinh").get(form_url(d.code, "giay-tiep-nhan")).content
+    assert f"https://dichvucong.dongnai.gov.vn/tra-cuu/?ma={d.code}" in pdf.flat(content, tmp_path)

@@ -6,6 +6,7 @@ Thin: parse the request, call `motcua.printing.services`, return the PDF or a Vi
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -50,7 +51,7 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
 def dossier_form(request: HttpRequest, code: str, form: str) -> HttpResponse:
     try:
         content = printing.render_dossier_form(
-            form, code, user=request.user, base_url=request.build_absolute_uri("/")
+            form, code, user=request.user, base_url=settings.PUBLIC_URL or request.build_absolute_uri("/")
         )
     except DomainError as exc:
         return _refused(request, exc)
