@@ -120,6 +120,9 @@ STATIC_ROOT = os.environ.get("MOTCUA_STATIC_ROOT") or None
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(os.environ.get("MOTCUA_MEDIA_ROOT", BASE_DIR / "media"))
 
+# The public status look-up (API and page) per client address, "<n>/<s|min|h|day>".
+LOOKUP_RATE = os.environ.get("MOTCUA_LOOKUP_RATE", "30/min")
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "motcua.api.pagination.Pagination",
@@ -136,7 +139,7 @@ REST_FRAMEWORK = {
     # The public status look-up is throttled so dossier codes and secrets cannot be probed; the
     # password login so passwords cannot be guessed.
     "DEFAULT_THROTTLE_RATES": {
-        "lookup": os.environ.get("MOTCUA_LOOKUP_RATE", "30/min"),
+        "lookup": LOOKUP_RATE,
         "auth": os.environ.get("MOTCUA_AUTH_RATE", "20/min"),
     },
 }

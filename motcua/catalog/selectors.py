@@ -126,6 +126,6 @@ def internal_procedures_not_received_in_person(unit: Unit | None = None) -> Quer
 
 def case_duration(case: ProcedureCase, channel: str) -> CaseDuration | None:
     """The legal time limit of `case` for a dossier submitted on `channel`: the channel's own, else
-    the counter's, else the only one published (as `dossiers.services.submit` chooses it)."""
+    the counter's, else the first one published."""
     durations = {d.channel: d for d in case.durations.all()}
     return durations.get(channel) or durations.get(Channel.COUNTER) or next(iter(durations.values()), None)

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from motcua.catalog.models import CaseDuration, Channel, Procedure, ReceptionPoint
-from motcua.catalog.selectors import active_process_version
+from motcua.catalog.selectors import active_process_version, case_duration
 from motcua.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied, RuleViolation
 from motcua.core.text import nfc
 from motcua.documents.models import Document
@@ -312,10 +312,7 @@ def submit(data: SubmissionInput, *, actor, now: datetime.datetime | None = None
 
 
 def _duration(case, channel: str) -> CaseDuration:
-    durations = {d.channel: d for d in case.durations.all()}
-    duration = (
-        durations.get(channel) or durations.get(Channel.COUNTER) or next(iter(durations.values()), None)
-    )
+    duration = case_duration(case, channel)
     if duration is None:
         raise RuleViolation(
             "R-24", "Trường hợp này chưa có thời hạn giải quyết trong danh mục.", field="case"

@@ -1,5 +1,6 @@
 """Public look-up of a dossier's status with the code and the secret printed on the receipt."""
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -9,15 +10,17 @@ from motcua.core.text import mask_name
 from motcua.dossiers.selectors import lookup as find_dossier
 from motcua.dossiers.states import NATIONAL_STATUS_NAMES, national_status
 
-# Same limit as the API look-up: codes and secrets must not be probed (per client address).
-LOOKUPS_PER_MINUTE = 30
+_PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def _too_many(request: HttpRequest) -> bool:
+    """The API look-up's limit (`settings.LOOKUP_RATE`, e.g. "30/min"), per client address: codes
+    and secrets must not be probed through the page either."""
+    count, period = settings.LOOKUP_RATE.split("/")
     key = f"portal-lookup:{request.META.get('REMOTE_ADDR', '')}"
-    count = cache.get_or_set(key, 0, timeout=60)
+    seen = cache.get_or_set(key, 0, timeout=_PERIOD_SECONDS[period[0]])
     cache.incr(key)
-    return count >= LOOKUPS_PER_MINUTE
+    return seen >= int(count)
 
 
 def home(request: HttpRequest) -> HttpResponse:

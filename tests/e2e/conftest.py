@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import redis
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from motcua.core.text import fold
@@ -122,11 +123,11 @@ def server(tmp_path_factory) -> Iterator[Server]:
         "MOTCUA_ALLOWED_HOSTS": "127.0.0.1,localhost",
         # Browser tests sign in many times from one address.
         "MOTCUA_AUTH_RATE": "1000/min",
-        "MOTCUA_LOOKUP_RATE": "1000/min",
         "MOTCUA_CACHE_URL": REDIS_URL,
         "PYTHONUNBUFFERED": "1",
     }
     server = Server(url=f"http://127.0.0.1:{port}", env=env)
+    redis.Redis.from_url(REDIS_URL).flushdb()  # no counters left over from an earlier run
     server.manage("migrate", "--no-input", "-v", "0")
     server.manage("load_demo")
     with serving(env, port, tmp / "server.log"):
