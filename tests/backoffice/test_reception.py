@@ -10,7 +10,7 @@ from django.utils import timezone
 from motcua.catalog.models import Procedure
 from motcua.documents.models import Document
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.selectors import appointment_preview
+from motcua.dossiers.reception_selectors import appointment_preview
 from tests.dossiers.kit import CONSULTED, INTERNAL_ONLINE, NOTARY, ON_THE_SPOT
 
 PDF = b"%PDF-1.4\n% MotCua counter scan\n"

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from motcua.backoffice.forms import ReceptionForm
 from motcua.backoffice.views.common import is_htmx, officer_required, refusal
 from motcua.core.errors import DomainError, NotFound, PermissionDenied
-from motcua.dossiers import selectors, services
+from motcua.dossiers import reception_selectors as selectors
+from motcua.dossiers import services
 from motcua.dossiers.states import Action
 from motcua.org.models import Role
 from motcua.org.selectors import holds_role_anywhere
