@@ -26,6 +26,7 @@ from motcua.documents.models import Document
 from motcua.dossiers.guards import LAWFUL_PAUSE_REASONS
 from motcua.dossiers.lifecycle import answerable_consultations, available_actions
 from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierStep, ResultDelivery
+from motcua.dossiers.queues import due_soon_limit
 from motcua.dossiers.states import (
     FINAL_STATES,
     NATIONAL_STATUS_NAMES,
@@ -401,7 +402,8 @@ def deadline_badge(dossier: Dossier, now: datetime.datetime | None = None) -> De
             label += f" (đã hẹn lại {_local(dossier.extended_due_at)})"
         return DeadlineBadge("danger", label)
     left = dossier.due_at - now if calendar_days else calendar.elapsed(now, dossier.due_at)
-    soon = left <= datetime.timedelta(hours=HOURS_PER_WORKING_DAY if not calendar_days else 24)
+    # "Sắp đến hạn" means the same here as in the work queues (MOTCUA_DUE_SOON_WORKING_HOURS).
+    soon = dossier.due_at < due_soon_limit(now)
     return DeadlineBadge("warn" if soon else "ok", f"Còn {_span(left, calendar_days)}")
 
 
