@@ -6,8 +6,11 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Every command here is the local demo or the test run: DEBUG, password sign-in with the demo
+# accounts, no HTTPS. A deployment runs motcua.settings (the default of manage.py and wsgi.py).
+export DJANGO_SETTINGS_MODULE ?= motcua.settings_demo
 
-.PHONY: install run test lint bench migrate demo clean lock system-deps
+.PHONY: install run test lint check-deploy bench migrate demo clean lock system-deps
 
 # Programs the suite drives for real (R: "Real parts, not mocks"): Debian's Chromium for the web
 # pages (Playwright) and poppler-utils to read the PDFs back. Installed once, only if missing.
@@ -29,7 +32,7 @@ migrate: install
 	$(PY) manage.py migrate --no-input
 
 demo: migrate
-	$(PY) manage.py load_demo
+	$(PY) manage.py load_demo --url http://$(HOST):$(PORT)
 
 run: demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -48,6 +51,16 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Django's deployment checklist under the production settings, configured as an operator would
+# (random keys; certifi's bundle stands in for the licensed CAs' roots): no warning may remain.
+check-deploy: install
+	DJANGO_SETTINGS_MODULE=motcua.settings \
+	MOTCUA_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	MOTCUA_AUDIT_KEY="$$($(PY) -c 'import secrets; print(secrets.token_hex(32))')" \
+	MOTCUA_ALLOWED_HOSTS=motcua.example.gov.vn \
+	MOTCUA_SIGNATURE_TRUST_ROOTS="$$($(PY) -c 'import certifi; print(certifi.where())')" \
+	$(PY) manage.py check --deploy --fail-level WARNING
 
 bench: install
 	$(PY) bench/run_all.py

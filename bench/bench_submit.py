@@ -108,7 +108,7 @@ SCENARIOS = {
         "hot",
         f"one citizen, one unit ({COMMUNES[0]}): every submission queues on one counter row",
         users=lambda n: HOT_USER,
-        bodies=lambda n: body(COMMUNES[0], "075088000001", "Nguyễn Thị Mai"),
+        bodies=lambda n: body(COMMUNES[0], "075088000001", "Nguyễn Văn Thử"),  # congdan1's own identity
         baseline_units=lambda clients: COMMUNES[:1],
     ),
     "spread": Scenario(
@@ -152,10 +152,14 @@ import django
 django.setup()
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from motcua.org.models import Applicant
 password = make_password(sys.argv[1])
-get_user_model().objects.bulk_create(
+users = get_user_model().objects.bulk_create(
     [get_user_model()(username=name, password=password) for name in sys.argv[2:]]
 )
+# Online, an account submits as its own verified identity (R-26): each is linked to one.
+for n, user in enumerate(users):
+    Applicant(user=user, kind="citizen", identifier=f"07509900{n:04d}", name=f"Người nộp thử {n}").save()
 """
 
 

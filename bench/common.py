@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("MOTCUA_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+# One audit-chain key for every process of a run (load_demo, gunicorn): the chain they write is one.
+AUDIT_KEY = secrets.token_hex(32)
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -203,6 +205,10 @@ def app_env(database: str) -> dict[str, str]:
             "MOTCUA_SECRET_KEY": secrets.token_urlsafe(40),
             "MOTCUA_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "MOTCUA_PASSWORD_LOGIN": "1",
+            # Plain HTTP on loopback: no redirect to HTTPS, cookies sent without TLS.
+            "MOTCUA_SSL_REDIRECT": "0",
+            "MOTCUA_SECURE_COOKIES": "0",
+            "MOTCUA_AUDIT_KEY": AUDIT_KEY,
             "MOTCUA_LOG_LEVEL": "WARNING",
         }
     )

@@ -1,10 +1,16 @@
-"""Settings, all from environment variables (twelve-factor); defaults give a local demo on SQLite."""
+"""Production settings, all from environment variables (twelve-factor), secure by default.
+
+DEBUG, password sign-in and the browsable API are off; cookies are Secure, HTTPS is enforced (HSTS),
+pages carry a Content-Security-Policy without inline script. The local demo and the test suite use
+`motcua.settings_demo`, which turns the conveniences on (`make run`, `make test`).
+"""
 
 import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -16,14 +22,23 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = env_bool("MOTCUA_DEBUG", True)
-SECRET_KEY = os.environ.get("MOTCUA_SECRET_KEY", "insecure-demo-key-change-me" if DEBUG else "")
+DEBUG = env_bool("MOTCUA_DEBUG", False)
+SECRET_KEY = os.environ.get("MOTCUA_SECRET_KEY", "")
 if not SECRET_KEY:
-    raise RuntimeError("MOTCUA_SECRET_KEY must be set when MOTCUA_DEBUG is off")
+    raise RuntimeError(
+        "MOTCUA_SECRET_KEY must be set (a long random value) for the production settings; "
+        "for the local demo use DJANGO_SETTINGS_MODULE=motcua.settings_demo (as `make run` does)."
+    )
 ALLOWED_HOSTS = os.environ.get("MOTCUA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 # Password accounts exist only where this is on (demo, tests); production signs in with VNeID (R-26).
-PASSWORD_LOGIN_ENABLED = env_bool("MOTCUA_PASSWORD_LOGIN", True)
+# Off by default: every password sign-in (back office, /admin/, API token) is refused, not only the API's.
+PASSWORD_LOGIN_ENABLED = env_bool("MOTCUA_PASSWORD_LOGIN", False)
+
+# How many reverse proxies of ours stand in front of the app. Only the addresses they appended to
+# X-Forwarded-For are believed (motcua/core/net.py); with 0 the header is ignored and the peer
+# address counts, so a spoofed header cannot buy more look-ups or password guesses.
+NUM_PROXIES = int(os.environ.get("MOTCUA_NUM_PROXIES", "0"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -33,7 +48,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    # API tokens are stored hashed (SHA-512 digests), never in clear: a copy of the database does
+    # not give anyone's session away.
+    "knox",
+    # Lock-out after repeated wrong passwords, for every password sign-in (AXES_* below).
+    "axes",
+    "csp",
     "drf_spectacular",
     "motcua.core",
     "motcua.calendar",
@@ -54,6 +74,9 @@ LOGIN_REDIRECT_URL = "backoffice:queues"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # NUL characters in addresses, queries, cookies and forms → 400 before any view; values the
+    # database cannot hold → 400, not 500 (item 6 of issue 8).
+    "motcua.core.middleware.RejectInvalidInput",
     # The self-hosted assets (htmx, fonts, CSS) served by the app itself under gunicorn too: closed
     # government networks have no CDN, and a one-server install needs no separate web server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -63,6 +86,16 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into the lock-out answer.
+    "axes.middleware.AxesMiddleware",
+]
+
+# The lock-out check comes first so that a locked-out account is refused even with the right
+# password; the password backend authenticates nothing while PASSWORD_LOGIN_ENABLED is off.
+AUTHENTICATION_BACKENDS = [
+    "motcua.core.signin.LockoutBackend",
+    "motcua.core.signin.PasswordBackend",
 ]
 
 ROOT_URLCONF = "motcua.urls"
@@ -133,8 +166,17 @@ REST_FRAMEWORK = {
         "motcua.api.auth.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Closed by default: a public endpoint (catalogue, look-up, sign-in) says AllowAny itself.
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        # The browsable API (forms, inline scripts) only where the demo settings turn it on.
+        *(
+            ["rest_framework.renderers.BrowsableAPIRenderer"]
+            if env_bool("MOTCUA_BROWSABLE_API", False)
+            else []
+        ),
+    ],
     "UNICODE_JSON": True,
     # The public status look-up is throttled so dossier codes and secrets cannot be probed; the
     # password login so passwords cannot be guessed.
@@ -166,6 +208,62 @@ CACHES = {
 # How long an API token from POST /api/v1/auth/token stays valid; signing in again after that
 # gives a new one.
 API_TOKEN_TTL = datetime.timedelta(hours=int(os.environ.get("MOTCUA_TOKEN_TTL_HOURS", "12")))
+REST_KNOX = {
+    "AUTH_HEADER_PREFIX": "Bearer",  # RFC 6750, what API clients expect
+    "TOKEN_TTL": API_TOKEN_TTL,
+    "AUTO_REFRESH": False,  # a token lasts API_TOKEN_TTL from sign-in, however busy
+}
+
+# Lock-out of password sign-in (django-axes, database handler: every server process sees the same
+# failures). After AXES_FAILURE_LIMIT wrong passwords for one account from one address, that
+# account is refused from that address — even with the right password — for the cool-off time. Per
+# (account, address) so that one office behind a shared address is not locked out by one person;
+# password spraying over many accounts is slowed by the per-address rate limit ("auth" rate).
+AXES_FAILURE_LIMIT = int(os.environ.get("MOTCUA_LOCKOUT_FAILURES", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("MOTCUA_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "motcua.core.net.client_address"
+AXES_LOCKOUT_CALLABLE = "motcua.core.signin.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_COOLOFF_MESSAGE = (
+    "Đăng nhập sai quá nhiều lần; tài khoản tạm khóa đăng nhập từ địa chỉ này, hãy thử lại sau."
+)
+AXES_VERBOSE = False
+
+# --- HTTPS, cookies, browser protections (`manage.py check --deploy` is clean) ---
+# Behind a reverse proxy that terminates TLS, set MOTCUA_NUM_PROXIES so the proxy's
+# X-Forwarded-Proto is believed; MOTCUA_SSL_REDIRECT=0 only where the proxy itself redirects.
+SECURE_SSL_REDIRECT = env_bool("MOTCUA_SSL_REDIRECT", True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer probes over plain HTTP
+if NUM_PROXIES > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = int(os.environ.get("MOTCUA_HSTS_SECONDS", str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("MOTCUA_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("MOTCUA_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("MOTCUA_SECURE_COOKIES", True)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+# No inline script or style anywhere a browser runs our pages (the PDF templates are rendered by
+# WeasyPrint, not served): an injected <script> or on*= handler does not run.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    }
+}
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "MotCua API",
@@ -194,3 +292,65 @@ LOGGING = {
     # WeasyPrint narrates every rendering step at INFO.
     "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
+
+# --- Documents: signature trust roots, upload quota ---
+# PEM files (one or more certificates each) of the certificate authorities whose signatures count
+# as valid (R-14, R-15, R-27). Separate paths with ":" in the environment variable. With DEBUG on (the
+# demo and the tests, settings_demo) the default is the synthetic TEST-ONLY demo CA, whose private key
+# is public; in production the default is none (nothing verifies as valid, warning documents.W001)
+# until the licensed CAs' roots are set here.
+MOTCUA_SIGNATURE_TRUST_ROOTS = [
+    p
+    for p in os.environ.get(
+        "MOTCUA_SIGNATURE_TRUST_ROOTS",
+        str(BASE_DIR / "motcua" / "demo" / "data" / "signing" / "demo-ca.pem") if DEBUG else "",
+    ).split(":")
+    if p
+]
+# Bytes an account may keep uploaded but not yet attached to any dossier, and uploads per hour.
+MOTCUA_UPLOAD_QUOTA_MB = int(os.environ.get("MOTCUA_UPLOAD_QUOTA_MB", "200"))
+MOTCUA_UPLOADS_PER_HOUR = int(os.environ.get("MOTCUA_UPLOADS_PER_HOUR", "200"))
+
+# --- Audit chain key and signed digests (motcua/dossiers/audit.py) ---
+# The key of the event log's HMAC chain: a long random secret kept OUTSIDE the database (env, secret
+# store). Unset, the public demo key is used — only while DEBUG is on; with DEBUG off the app
+# refuses to start (DossiersConfig.ready). Rotation: put the new key here and the old one in
+# MOTCUA_AUDIT_OLD_KEYS (comma-separated) so the events it signed still verify.
+MOTCUA_AUDIT_KEY = os.environ.get("MOTCUA_AUDIT_KEY", "")
+MOTCUA_AUDIT_OLD_KEYS = [
+    k.strip() for k in os.environ.get("MOTCUA_AUDIT_OLD_KEYS", "").split(",") if k.strip()
+]
+# Where `manage.py export_audit_digest` writes the signed daily digests of the chain heads.
+MOTCUA_AUDIT_DIGEST_DIR = os.environ.get("MOTCUA_AUDIT_DIGEST_DIR", "") or BASE_DIR / "var" / "audit"
+
+# --- Background tasks (django-tasks) — calendar edits re-project open dossiers' dates ---
+# MOTCUA_TASKS_BACKEND: "database" (django-tasks-db: tasks are stored in the same database, in the
+# transaction that enqueues them, and run by `manage.py worker`), "immediate" (run in the process
+# that enqueues them, after its commit) or a backend's dotted path. Production (MOTCUA_DEBUG off)
+# defaults to "database"; `make run` and the tests default to "immediate", no worker needed.
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "dummy": "django_tasks.backends.dummy.DummyBackend",
+}
+_tasks_backend = os.environ.get("MOTCUA_TASKS_BACKEND", "immediate" if DEBUG else "database")
+if _tasks_backend not in _TASK_BACKENDS and "." not in _tasks_backend:
+    raise RuntimeError(
+        f"MOTCUA_TASKS_BACKEND={_tasks_backend!r}: use one of {', '.join(_TASK_BACKENDS)} or a dotted path."
+    )
+TASKS = {
+    "default": {
+        "BACKEND": _TASK_BACKENDS.get(_tasks_backend, _tasks_backend),
+        "QUEUES": ["default"],
+    }
+}
+
+# --- Bad input never gives 500 (motcua/api/parsers.py, motcua/core/middleware.py) ---
+# JSON bodies are parsed with a depth, size and character check (1,000 nested `[` → 400 too_deep,
+# not a RecursionError); multipart and forms keep DRF's parsers.
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "motcua.api.parsers.SafeJSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]

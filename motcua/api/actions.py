@@ -51,7 +51,23 @@ class WithDocuments(ActionSerializer):
 
 
 class ReceiveInput(WithDocuments):
-    """Tiếp nhận (R-01, R-02, R-19)."""
+    """Tiếp nhận (R-01, R-02, R-19); hồ sơ trực tiếp, bưu chính: đủ thành phần bắt buộc (R-17)."""
+
+    components = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_BIGINT),
+        max_length=200,
+        required=False,
+        default=list,
+        help_text="Hồ sơ nộp trực tiếp, qua bưu chính: `id` các thành phần hồ sơ (của trường hợp, "
+        "xem /api/v1/procedures/{mã}) người nộp đã nộp; thiếu thành phần bắt buộc thì bị từ chối (R-17)",
+    )
+    incomplete_reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Lý do vẫn tiếp nhận khi thiếu thành phần bắt buộc (ghi vào nhật ký)",
+    )
 
 
 class RejectInput(WithDocuments):

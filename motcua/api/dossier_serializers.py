@@ -3,14 +3,16 @@
 Serializers only shape and type-check data; what the law allows is decided by the services.
 """
 
+import re
+
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers
 
 from motcua.api.serializers import UnitRefSerializer
 from motcua.catalog.models import Channel
 from motcua.core.text import mask_name
-from motcua.documents.models import Document, DocumentKind
+from motcua.documents.models import Document, DocumentKind, SignatureStatus
 from motcua.dossiers import selectors
 from motcua.dossiers.lifecycle import allowed_actions
 from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierFee, ResultDelivery
@@ -47,12 +49,20 @@ class DocumentIds(serializers.ListField):
 
 
 class ApplicantInputSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=ApplicantKind.choices)
+    """Người nộp. Nộp trực tuyến: danh tính là của tài khoản đang đăng nhập (R-26) — kind, identifier,
+    name có thể bỏ trống, nếu gửi thì phải đúng của tài khoản; chỉ các thông tin liên hệ được dùng.
+    Nộp trực tiếp, bưu chính: cán bộ tiếp nhận nhập người nộp đang có mặt (bắt buộc kind, identifier,
+    name)."""
+
+    kind = serializers.ChoiceField(choices=ApplicantKind.choices, required=False)
     identifier = serializers.CharField(
         max_length=35,
+        required=False,
+        allow_blank=True,
+        default="",
         help_text="Số định danh cá nhân (12 chữ số), mã số doanh nghiệp, hoặc mã định danh cơ quan",
     )
-    name = serializers.CharField(max_length=255)
+    name = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True, default="")
     address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
@@ -82,14 +92,23 @@ class SubmissionSerializer(serializers.Serializer):
         default="",
         help_text="Mã cơ quan giải quyết, khi thủ tục do nhiều cơ quan giải quyết",
     )
-    applicant = ApplicantInputSerializer()
+    applicant = ApplicantInputSerializer(required=False)
     summary = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
     result_delivery = serializers.ChoiceField(choices=ResultDelivery.choices, default=ResultDelivery.COUNTER)
     documents = DocumentIds()
 
-    def to_submission(self) -> SubmissionInput:
+    def to_submission(self, *, idempotency_key: str = "") -> SubmissionInput:
         data = self.validated_data
-        applicant = data["applicant"]
+        applicant = {
+            "kind": "",
+            "identifier": "",
+            "name": "",
+            "phone": "",
+            "email": "",
+            "address": "",
+            "unit": "",
+            **data.get("applicant", {}),
+        }
         return SubmissionInput(
             procedure_code=data["procedure"],
             case_code=data["case"],
@@ -107,13 +126,55 @@ class SubmissionSerializer(serializers.Serializer):
             summary=data["summary"],
             result_delivery=data["result_delivery"],
             documents=list(data["documents"]),
+            idempotency_key=idempotency_key,
         )
+
+
+# Printable ASCII (space to tilde), as the Idempotency-Key header draft recommends for opaque keys.
+IDEMPOTENCY_KEY_RE = re.compile(r"[\x20-\x7e]{1,64}")
+
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    "Idempotency-Key",
+    {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[\\x20-\\x7e]{1,64}$"},
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "Tùy chọn, 1–64 ký tự ASCII in được, do máy khách tạo cho mỗi hồ sơ mới. Gửi lại cùng khóa "
+        "và cùng nội dung (ví dụ khi mất kết nối) trả lại đúng hồ sơ đã nộp lần đầu (201, tiêu đề "
+        "Idempotent-Replayed: true), không tạo hồ sơ mới, không lấy thêm mã; cùng khóa với nội dung "
+        "khác → 422 idempotency_key_reused. Khóa riêng cho từng tài khoản."
+    ),
+)
+
+
+def idempotency_key(headers) -> str:
+    """The optional Idempotency-Key header ("" when absent); a malformed one is a 400."""
+    value = headers.get("Idempotency-Key")
+    if value is None:
+        return ""
+    if not IDEMPOTENCY_KEY_RE.fullmatch(value):
+        raise serializers.ValidationError(
+            {"Idempotency-Key": ["Tiêu đề Idempotency-Key phải gồm 1–64 ký tự ASCII in được."]},
+            code="invalid",
+        )
+    return value
 
 
 class DocumentUploadSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=True, use_url=False)
     kind = serializers.ChoiceField(choices=DocumentKind.choices)
-    signed = serializers.BooleanField(default=False, help_text="Tài liệu đã ký số / có chữ ký")
+
+    def validate(self, attrs):
+        # "Signed" is verified from the PDF's embedded signature, never claimed (item 4, issue 8):
+        # a client still sending the old checkbox is told so rather than silently ignored.
+        if "signed" in self.initial_data:
+            raise serializers.ValidationError(
+                {
+                    "signed": "Không còn khai báo “đã ký”: chữ ký số trong tệp PDF được hệ thống "
+                    "tự kiểm tra khi tải lên (xem signature_status)."
+                }
+            )
+        return attrs
 
 
 class DossierFilterSerializer(serializers.Serializer):
@@ -138,6 +199,12 @@ class DossierFilterSerializer(serializers.Serializer):
     procedure = serializers.CharField(max_length=50, required=False, help_text="Mã thủ tục")
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
 
+    def validate_due_before(self, value):
+        # Near year 1 or 9999 the conversion to local time overflows: refuse it as bad input.
+        if not 1900 <= value.year <= 2999:
+            raise serializers.ValidationError("Thời điểm phải trong khoảng từ năm 1900 đến năm 2999.")
+        return value
+
     def to_filters(self) -> selectors.DossierFilters:
         return selectors.DossierFilters(**self.validated_data)
 
@@ -150,12 +217,29 @@ class LookupQuerySerializer(serializers.Serializer):
 # --- output ----------------------------------------------------------------------------------------
 
 
+SIGNATURE_FIELDS = ["signature_status", "signature_signer", "signature_signed_at", "signature_checked_at"]
+
+
 class DocumentSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    signed = serializers.BooleanField(
+        read_only=True,
+        help_text="Có chữ ký số đã được hệ thống xác minh là hợp lệ (signature_status = valid)",
+    )
 
     class Meta:
         model = Document
-        fields = ["id", "name", "kind", "kind_display", "content_type", "size", "sha256", "signed"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "kind_display",
+            "content_type",
+            "size",
+            "sha256",
+            "signed",
+            *SIGNATURE_FIELDS,
+        ]
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -163,12 +247,30 @@ class AttachmentSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="document.name")
     kind = serializers.CharField(source="document.kind")
     kind_display = serializers.CharField(source="document.get_kind_display")
-    signed = serializers.BooleanField(source="document.signed")
+    signed = serializers.BooleanField(source="document.signed", help_text="Chữ ký số đã xác minh hợp lệ")
+    signature_status = serializers.ChoiceField(
+        source="document.signature_status", choices=SignatureStatus.choices, read_only=True
+    )
+    signature_signer = serializers.CharField(source="document.signature_signer", read_only=True)
+    signature_signed_at = serializers.DateTimeField(
+        source="document.signature_signed_at", read_only=True, allow_null=True
+    )
     size = serializers.IntegerField(source="document.size")
 
     class Meta:
         model = DossierDocument
-        fields = ["id", "name", "kind", "kind_display", "signed", "size", "attached_at"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "kind_display",
+            "signed",
+            "signature_status",
+            "signature_signer",
+            "signature_signed_at",
+            "size",
+            "attached_at",
+        ]
 
 
 class DossierFeeSerializer(serializers.ModelSerializer):
@@ -366,7 +468,7 @@ class EventSerializer(serializers.ModelSerializer):
     from_state_display = serializers.SerializerMethodField()
     to_state_display = serializers.SerializerMethodField()
     step = EventStepSerializer(allow_null=True)
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     data = serializers.JSONField()
     documents = serializers.ListField(child=serializers.CharField())
 

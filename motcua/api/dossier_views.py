@@ -8,7 +8,7 @@ from django.utils.text import Truncator
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,6 +17,7 @@ from motcua.api import auth
 from motcua.api import dossier_serializers as s
 from motcua.api.actions import ACTION_INPUTS, ActionSerializer
 from motcua.api.errors import ErrorSerializer
+from motcua.api.parsers import SafeJSONParser
 from motcua.api.paths import CodeInPath
 from motcua.api.throttling import LookupThrottle
 from motcua.core.errors import NotFound
@@ -31,6 +32,7 @@ _ERROR_TEXT = {
     404: "Không tìm thấy (hoặc không được xem) hồ sơ / thao tác",
     409: "Xung đột: phiên bản đã cũ (stale_version) hoặc thao tác không được phép ở trạng thái hiện tại",
     422: "Bị quy tắc nghiệp vụ từ chối (kèm mã quy tắc, ví dụ R-13, R-17)",
+    413: "Vượt hạn mức dung lượng tài liệu chưa đính kèm hồ sơ (upload_quota_exceeded)",
     429: "Gửi quá nhiều yêu cầu",
 }
 
@@ -55,7 +57,7 @@ class TokenView(APIView):
     # A sign-in needs no prior sign-in (and a stale browser session must not demand a CSRF token).
     authentication_classes = []
     permission_classes = [AllowAny]
-    parser_classes = [JSONParser]
+    parser_classes = [SafeJSONParser]
     throttle_classes = [auth.AuthThrottle]
 
     @extend_schema(
@@ -79,8 +81,14 @@ class DocumentUpload(APIView):
     @extend_schema(
         tags=["documents"],
         summary="Tải lên một tài liệu (PDF, JPG, PNG, DOCX, XLSX, XML; tối đa 20 MB)",
+        description=(
+            "Chữ ký số trong tệp PDF được kiểm tra khi tải lên (signature_status: unsigned, valid, "
+            "invalid, untrusted). Tài liệu chỉ người tải lên (hoặc cán bộ giải quyết hồ sơ) được đính "
+            "kèm, cho một hồ sơ. Hạn mức: dung lượng chưa đính kèm mỗi tài khoản (413 "
+            "upload_quota_exceeded) và số tệp mỗi giờ (429 upload_rate_exceeded)."
+        ),
         request={"multipart/form-data": s.DocumentUploadSerializer},
-        responses={201: s.DocumentSerializer, **errors(400, 401)},
+        responses={201: s.DocumentSerializer, **errors(400, 401, 413, 429)},
     )
     def post(self, request):
         form = s.DocumentUploadSerializer(data=request.data)
@@ -92,7 +100,6 @@ class DocumentUpload(APIView):
             # without the whole of it being read into memory.
             content=upload.read(MAX_SIZE + 1),
             kind=form.validated_data["kind"],
-            signed=form.validated_data["signed"],
             uploaded_by=request.user,
         )
         return Response(s.DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
@@ -100,7 +107,7 @@ class DocumentUpload(APIView):
 
 class DossierCollection(GenericAPIView):
     permission_classes = [IsAuthenticated]
-    parser_classes = [JSONParser]
+    parser_classes = [SafeJSONParser]
     serializer_class = s.DossierListSerializer
 
     @extend_schema(
@@ -117,16 +124,26 @@ class DossierCollection(GenericAPIView):
 
     @extend_schema(
         tags=["dossiers"],
-        summary="Nộp hồ sơ (trực tuyến bởi người nộp; trực tiếp hoặc bưu chính do cán bộ tiếp nhận nhập)",
+        summary="Nộp hồ sơ (trực tuyến bởi chính người nộp; trực tiếp, bưu chính do cán bộ tiếp nhận nhập)",
+        description=(
+            "Trực tuyến: người nộp là danh tính đã xác thực của tài khoản đang đăng nhập (R-26); tài khoản "
+            "chưa định danh, hoặc gửi số định danh của người khác → 403 R-26. Trực tiếp, bưu chính: chỉ cán "
+            "bộ tiếp nhận tại đầu mối tiếp nhận của đơn vị mình (R-01). Tiêu đề Idempotency-Key (tùy chọn) "
+            "làm cho việc gửi lại an toàn: lần gửi lại trả về hồ sơ đã nộp (201, Idempotent-Replayed: true)."
+        ),
+        parameters=[s.IDEMPOTENCY_KEY_PARAMETER],
         request=s.SubmissionSerializer,
         responses={201: s.DossierDetailSerializer, **errors(400, 401, 403, 404, 409, 422)},
     )
     def post(self, request):
+        key = s.idempotency_key(request.headers)
         form = s.SubmissionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        dossier = services.submit(form.to_submission(), actor=request.user)
-        data = s.DossierDetailSerializer(dossier, context=s.serializer_context(request)).data
-        return Response(data, status=status.HTTP_201_CREATED)
+        submitted = services.submit_or_replay(form.to_submission(idempotency_key=key), actor=request.user)
+        data = s.DossierDetailSerializer(submitted.dossier, context=s.serializer_context(request)).data
+        # A replay answers as the first submission did (201, same dossier), marked so a client may tell.
+        headers = {"Idempotent-Replayed": "true"} if submitted.replayed else None
+        return Response(data, status=status.HTTP_201_CREATED, headers=headers)
 
 
 class DossierDetail(CodeInPath, APIView):
@@ -158,7 +175,7 @@ class DossierAction(CodeInPath, APIView):
     """Apply one lifecycle action through `services.apply`, the one door for every change."""
 
     permission_classes = [IsAuthenticated]
-    parser_classes = [JSONParser]
+    parser_classes = [SafeJSONParser]
     lifecycle_action: str = ""
     input_serializer: type[ActionSerializer] = ActionSerializer
 

@@ -24,8 +24,9 @@ class UnitRefSerializer(serializers.ModelSerializer):
 class UnitSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     level_display = serializers.CharField(source="get_level_display", read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    successor = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # Null for the province itself (no parent) and for every unit still in force (no successor).
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    successor = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Unit
@@ -78,7 +79,8 @@ class FeeSerializer(serializers.ModelSerializer):
 class RequiredDocumentSerializer(serializers.ModelSerializer):
     class Meta:
         model = RequiredDocument
-        fields = ["code", "name", "form_name", "form_url", "originals", "copies", "mandatory"]
+        # `id`: what a counter client ticks as handed in when receiving (`components`, R-17)
+        fields = ["id", "code", "name", "form_name", "form_url", "originals", "copies", "mandatory"]
 
 
 class CaseSerializer(serializers.ModelSerializer):

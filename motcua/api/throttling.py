@@ -3,6 +3,8 @@
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from motcua.core.net import client_address
+
 
 class ClientAddressThrottle(SimpleRateThrottle):
     """Per client address, signed in or not: a login does not buy more guesses.
@@ -13,6 +15,11 @@ class ClientAddressThrottle(SimpleRateThrottle):
 
     def get_rate(self) -> str | None:
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_ident(self, request) -> str:
+        # DRF's own get_ident believes any X-Forwarded-For when NUM_PROXIES is unset: one spoofed
+        # header per request would give unlimited look-ups and password guesses (issue 8 item 2).
+        return client_address(request)
 
     def get_cache_key(self, request, view) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -1,7 +1,8 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from motcua.api import dossier_views, views
+from motcua.api.fallback import UnknownPath
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -23,4 +24,6 @@ urlpatterns = [
         name="dossier-unknown-action",
     ),
     path("v1/lookup", dossier_views.Lookup.as_view(), name="lookup"),
+    # Last: any other address under /api/ (/api/, /api/v1/, /api/v2/…, any method) is a JSON 404.
+    re_path(r"", UnknownPath.as_view(), name="unknown-path"),
 ]

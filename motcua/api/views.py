@@ -4,6 +4,7 @@ from django.db import connection
 from django.http import JsonResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
+from rest_framework.permissions import AllowAny
 
 from motcua.api import serializers as s
 from motcua.api.paths import CodeInPath
@@ -49,6 +50,8 @@ def _filters(serializer_class, request) -> dict:
 
 @extend_schema(parameters=[ProcedureFilters], summary="Tra cứu thủ tục hành chính")
 class ProcedureList(generics.ListAPIView):
+    # The catalogue of procedures is public information (Decree 63/2010, Art. 15): no sign-in.
+    permission_classes = [AllowAny]
     serializer_class = s.ProcedureSummarySerializer
 
     def get_queryset(self):
@@ -57,6 +60,7 @@ class ProcedureList(generics.ListAPIView):
 
 @extend_schema(summary="Chi tiết thủ tục hành chính")
 class ProcedureDetail(CodeInPath, generics.RetrieveAPIView):
+    permission_classes = [AllowAny]
     not_found = ("Không tìm thấy thủ tục hành chính.", "procedure_not_found")
     serializer_class = s.ProcedureDetailSerializer
     lookup_url_kwarg = "code"
@@ -67,6 +71,7 @@ class ProcedureDetail(CodeInPath, generics.RetrieveAPIView):
 
 @extend_schema(parameters=[UnitFilters], summary="Danh mục cơ quan, đơn vị")
 class UnitList(generics.ListAPIView):
+    permission_classes = [AllowAny]  # the units' directory is public, like the catalogue
     serializer_class = s.UnitSerializer
 
     def get_queryset(self):

@@ -88,9 +88,11 @@ class ActionForm(forms.Form):
                     choices=[(k, DocumentKind(k).label) for k in self.document_kinds],
                     initial=self.document_kinds[0],
                 )
-        if self.signable:
-            self.fields["signed"] = forms.BooleanField(
-                label="Văn bản đã được ký (ký số hoặc chữ ký của người có thẩm quyền)", required=False
+        if self.signable and "files" in self.fields:
+            # No "signed" checkbox: the signature is verified on upload (item 4 of issue 8).
+            self.fields["files"].help_text = (
+                "Văn bản ký số: tải lên tệp PDF đã ký; chữ ký được hệ thống tự kiểm tra "
+                "theo chứng thư số của tổ chức chứng thực được tin cậy."
             )
         self.order_fields(self.field_order_for_action())
 
@@ -109,11 +111,9 @@ class ActionForm(forms.Form):
         return ActionInput(version=data["version"], reason=data.get("reason", ""), **self.fields_input())
 
     def uploads(self) -> list[Upload]:
-        signed = bool(self.cleaned_data.get("signed"))
         kind = self.document_kind() if self.document_kinds else DocumentKind.OTHER
         return [
-            Upload(name=f.name, content=_read(f), kind=kind, signed=signed)
-            for f in self.cleaned_data.get("files") or []
+            Upload(name=f.name, content=_read(f), kind=kind) for f in self.cleaned_data.get("files") or []
         ]
 
 
@@ -121,6 +121,35 @@ class ReceiveForm(ActionForm):
     action = Action.RECEIVE
     document_kinds = (DocumentKind.SUBMITTED, DocumentKind.OTHER)
     files_label = "Bản quét thành phần hồ sơ (nếu chưa có)"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A paper dossier (counter, post) is checked component by component before it is received
+        # (R-17, NĐ 118 Điều 17 k1); the engine refuses an incomplete one without a stated reason.
+        if self.dossier.channel != Channel.ONLINE and self.dossier.case_id:
+            self.fields["components"] = forms.TypedMultipleChoiceField(
+                label="Thành phần hồ sơ đã nộp",
+                coerce=int,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                choices=[
+                    (c.pk, c.name + (" (bắt buộc)" if c.mandatory else ""))
+                    for c in self.dossier.case.documents.order_by("order", "pk")
+                ],
+            )
+            self.fields["incomplete_reason"] = forms.CharField(
+                label="Lý do vẫn tiếp nhận khi thiếu thành phần bắt buộc",
+                max_length=2000,
+                required=False,
+                widget=_textarea(2),
+            )
+            self.order_fields(["components", "files", "document_kind", "reason", "incomplete_reason"])
+
+    def fields_input(self):
+        return {
+            "components": self.cleaned_data.get("components") or [],
+            "incomplete_reason": self.cleaned_data.get("incomplete_reason", ""),
+        }
 
 
 class RejectForm(ActionForm):
@@ -341,7 +370,7 @@ class IssueResultForm(ActionForm):
     )
 
     def field_order_for_action(self):
-        return ["outcome", "files", "signed", "reason"]
+        return ["outcome", "files", "reason"]
 
     def document_kind(self) -> str:
         return DocumentKind.REFUSAL if self.cleaned_data.get("outcome") == "refusal" else DocumentKind.RESULT
@@ -447,6 +476,14 @@ class ReceptionForm(forms.Form):
         required=False,
         widget=_textarea(2),
     )
+    incomplete_reason = forms.CharField(
+        label="Lý do vẫn tiếp nhận khi thiếu thành phần bắt buộc",
+        help_text="Chỉ khi xác nhận tiếp nhận hồ sơ chưa đủ thành phần bắt buộc (ghi vào nhật ký hồ sơ); "
+        "thông thường hồ sơ chưa đầy đủ phải yêu cầu bổ sung, hoàn thiện (NĐ 118/2025 Điều 17).",
+        max_length=2000,
+        required=False,
+        widget=_textarea(2),
+    )
     decision = forms.ChoiceField(choices=DECISIONS, error_messages={"required": "Hãy chọn cách xử lý hồ sơ."})
 
     def __init__(self, *args, setup, **kwargs):
@@ -512,8 +549,14 @@ class ReceptionForm(forms.Form):
         if data["decision"] == Action.REQUEST_SUPPLEMENT and not items:
             items = self.missing_items()
         reason = data["reject_reason"] if data["decision"] == Action.REJECT else data["supplement_reason"]
+        receiving = data["decision"] == Action.RECEIVE
         return ActionInput(
-            version=1, reason=reason, items=items if data["decision"] == Action.REQUEST_SUPPLEMENT else []
+            version=1,
+            reason=reason,
+            items=items if data["decision"] == Action.REQUEST_SUPPLEMENT else [],
+            # The components ticked as handed in: the engine checks them against the case.
+            components=[c.pk for c in self.components if data.get(f"present_{c.pk}")] if receiving else [],
+            incomplete_reason=data["incomplete_reason"] if receiving else "",
         )
 
     def uploads(self) -> list[Upload]:

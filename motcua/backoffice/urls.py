@@ -3,7 +3,7 @@ without diacritics, as officers type and read them; names are English, as code i
 
 from django.urls import path
 
-from motcua.backoffice.views import auth, consultations, dossier, lists, printing, queues, reception
+from motcua.backoffice.views import auth, consultations, dossier, lists, printing, queues, reception, search
 
 app_name = "backoffice"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("", queues.queue_page, name="queues"),
     path("dang-nhap/", auth.SignIn.as_view(), name="login"),
     path("dang-xuat/", auth.SignOut.as_view(), name="logout"),
+    path("tim-kiem/", search.search_page, name="search"),
     path("ho-so/<str:code>/", dossier.dossier_page, name="dossier"),
     path("ho-so/<str:code>/thao-tac/<str:action>/", dossier.dossier_action, name="dossier-action"),
     path("ho-so/<str:code>/tai-lieu/<uuid:document_id>/", dossier.document_file, name="document"),

@@ -9,8 +9,16 @@ from motcua.documents.models import Document
 
 @admin.register(Document)
 class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("name", "kind", "signed", "size_kb", "uploaded_by", "uploaded")
-    list_filter = ("kind", "signed")
+    list_display = (
+        "name",
+        "kind",
+        "signature_status",
+        "signature_signer",
+        "size_kb",
+        "uploaded_by",
+        "uploaded",
+    )
+    list_filter = ("kind", "signature_status")
     search_fields = ("name", "=sha256")
     search_help_text = "Tìm theo tên tệp hoặc mã băm SHA-256."
     list_select_related = ("uploaded_by",)

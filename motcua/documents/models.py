@@ -19,6 +19,15 @@ class DocumentKind(models.TextChoices):
     OTHER = "other", "Khác"
 
 
+class SignatureStatus(models.TextChoices):
+    """What verifying a file's embedded digital signatures found (never what the client claimed)."""
+
+    UNSIGNED = "unsigned", "Không có chữ ký số"
+    VALID = "valid", "Chữ ký số hợp lệ"
+    INVALID = "invalid", "Chữ ký số không hợp lệ"
+    UNTRUSTED = "untrusted", "Chữ ký số của tổ chức chứng thực không được tin cậy"
+
+
 def _storage_path(instance: "Document", filename: str) -> str:
     # Never the uploader's file name on disk: names are shown, not trusted.
     return f"documents/{instance.uploaded_at:%Y/%m}/{instance.id}"
@@ -32,7 +41,15 @@ class Document(models.Model):
     size = models.PositiveBigIntegerField("dung lượng (byte)")
     sha256 = models.CharField(max_length=64)
     file = models.FileField(upload_to=_storage_path, max_length=255)
-    signed = models.BooleanField("đã ký số / có chữ ký", default=False)
+    # Verified by `signatures.verify_pdf` when the file is stored (Luật Giao dịch điện tử 2023):
+    # the status, the signer's name (certificate subject CN) and the time the signer reported.
+    signature_status = models.CharField(
+        "chữ ký số", max_length=16, choices=SignatureStatus.choices, default=SignatureStatus.UNSIGNED
+    )
+    signature_signer = models.CharField("người ký", max_length=255, blank=True)
+    signature_signed_at = models.DateTimeField("thời điểm ký", null=True, blank=True)
+    signature_checked_at = models.DateTimeField("thời điểm kiểm tra chữ ký", null=True, blank=True)
+    signature_note = models.CharField("kết quả kiểm tra chữ ký", max_length=500, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -42,6 +59,14 @@ class Document(models.Model):
         verbose_name = "tài liệu"
         verbose_name_plural = "tài liệu"
         ordering = ["uploaded_at"]
+        # The per-account upload quota sums an account's recent uploads.
+        indexes = [models.Index(fields=["uploaded_by", "uploaded_at"], name="document_uploader_idx")]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def signed(self) -> bool:
+        """Carries a digital signature verified valid against the trust roots (kept for the API's
+        `signed` field; a client can no longer claim it)."""
+        return self.signature_status == SignatureStatus.VALID

@@ -1,16 +1,28 @@
-"""Accepting a file: type, size and name are checked before anything is stored."""
+"""Accepting a file: type, size, name and the account's quota are checked before anything is
+stored; embedded signatures are verified (never claimed). Citing a document checks who owns it;
+documents never attached to anything are purged."""
 
+import datetime
 import hashlib
+import logging
 import mimetypes
 import re
 import unicodedata
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, Q, Sum
 from django.utils import timezone
 
-from motcua.core.errors import InvalidInput
+from motcua.core.errors import DomainError, InvalidInput, PermissionDenied
 from motcua.documents.models import Document, DocumentKind
+from motcua.documents.signatures import verify_pdf
+
+logger = logging.getLogger(__name__)
 
 MAX_SIZE = 20 * 1024 * 1024  # 20 MB: a scanned multi-page dossier component at 300 dpi fits
 # Extension → (content type, leading bytes). The content must match the extension (a renamed
@@ -38,18 +50,80 @@ def clean_file_name(name: str) -> str:
     return name
 
 
-def documents_by_ids(ids) -> list[Document]:
-    """The documents cited by id; an id that does not exist is refused, never silently dropped."""
+class UploadQuotaExceeded(DomainError):
+    """Too much uploaded and not yet attached to a dossier, or too many uploads in an hour."""
+
+    status_code = 413
+    code = "upload_quota_exceeded"
+
+
+class UploadRateExceeded(DomainError):
+    status_code = 429
+    code = "upload_rate_exceeded"
+
+
+def documents_by_ids(
+    ids: Iterable[uuid.UUID],
+    *,
+    actor,
+    may_cite_others: Callable[[], bool] = lambda: False,
+) -> list[Document]:
+    """The documents `actor` cites by id. An id that does not exist is refused, never silently
+    dropped; a document is cited only by the account that uploaded it, unless `may_cite_others()`
+    (the caller's judgement: an officer of a unit handling the dossier) — a citizen cannot attach
+    another person's papers by guessing or copying an id (item 4 of issue 8)."""
     wanted = set(ids)
     documents = list(Document.objects.filter(pk__in=wanted)) if wanted else []
     if len(documents) != len(wanted):
         raise InvalidInput("Có tài liệu đính kèm không tồn tại.", field="documents")
+    actor_id = getattr(actor, "pk", None) if getattr(actor, "is_authenticated", False) else None
+    foreign = [d for d in documents if d.uploaded_by_id is None or d.uploaded_by_id != actor_id]
+    if foreign and not may_cite_others():
+        raise PermissionDenied(
+            f"Tài liệu “{foreign[0].name}” không phải do bạn tải lên; chỉ người tải lên hoặc cán bộ "
+            "đang giải quyết hồ sơ mới được đính kèm.",
+            code="document_not_yours",
+            field="documents",
+        )
     return documents
 
 
-def store_document(
-    *, name: str, content: bytes, kind: str, uploaded_by=None, signed: bool = False
-) -> Document:
+def _unattached() -> Q:
+    """Documents no row anywhere refers to. Every table that references Document is found from the
+    model's reverse relations (today the dossiers' DossierDocument), so a new one is counted too."""
+    condition = Q()
+    for relation in Document._meta.related_objects:
+        condition &= Q(**{f"{relation.field.related_query_name()}__isnull": True})
+    return condition
+
+
+def pending_bytes(user) -> int:
+    """Bytes `user` uploaded that are not attached to anything yet."""
+    total = Document.objects.filter(_unattached(), uploaded_by=user).aggregate(total=Sum("size"))["total"]
+    return int(total or 0)
+
+
+def _check_quota(user, size: int, now: datetime.datetime) -> None:
+    # Uploads cost disk before any dossier exists: an account may not fill the store with files it
+    # never submits. Two concurrent uploads may both pass by a few MB; the bound is what matters.
+    if not getattr(user, "is_authenticated", False):
+        return
+    per_hour = settings.MOTCUA_UPLOADS_PER_HOUR
+    recent = Document.objects.filter(uploaded_by=user, uploaded_at__gt=now - datetime.timedelta(hours=1))
+    if recent.count() >= per_hour:
+        raise UploadRateExceeded(
+            f"Bạn đã tải lên {per_hour} tệp trong một giờ qua; vui lòng thử lại sau.", field="file"
+        )
+    quota_mb = settings.MOTCUA_UPLOAD_QUOTA_MB
+    if pending_bytes(user) + size > quota_mb * 1024 * 1024:
+        raise UploadQuotaExceeded(
+            f"Bạn đã tải lên quá {quota_mb} MB tài liệu chưa đính kèm vào hồ sơ nào; hãy nộp hồ sơ "
+            "hoặc chờ các tệp không dùng đến được xóa rồi thử lại.",
+            field="file",
+        )
+
+
+def store_document(*, name: str, content: bytes, kind: str, uploaded_by=None) -> Document:
     name = clean_file_name(name)
     if kind not in DocumentKind.values:
         raise InvalidInput(f"Loại tài liệu không hợp lệ: {kind}.", field="kind")
@@ -63,18 +137,81 @@ def store_document(
     content_type, magics = ALLOWED[extension]
     if not any(content.startswith(m) for m in magics):
         raise InvalidInput("Nội dung tệp không khớp với phần mở rộng (tệp có thể bị đổi tên).", field="file")
+    now = timezone.now()
+    _check_quota(uploaded_by, len(content), now)
+    # "Signed" is what the verification finds, not a checkbox (R-14, R-15, R-27); only PDFs carry
+    # embedded signatures here (a scan of a paper signature is not a digital signature).
+    check = verify_pdf(content) if extension == ".pdf" else None
     document = Document(
         kind=kind,
         name=name,
         content_type=content_type or mimetypes.guess_type(name)[0] or "application/octet-stream",
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
-        signed=signed,
         uploaded_by=uploaded_by if getattr(uploaded_by, "is_authenticated", False) else None,
-        uploaded_at=timezone.now(),
+        uploaded_at=now,
     )
+    if check is not None:
+        document.signature_status = check.status
+        document.signature_signer = check.signer
+        document.signature_signed_at = check.signed_at
+        document.signature_note = check.note
+        document.signature_checked_at = now
     # The file is written first; if the row fails the orphan file is harmless, the reverse is not.
     document.file.save(str(document.id), ContentFile(content), save=False)
     with transaction.atomic():
         document.save()
     return document
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    documents: int
+    bytes: int
+
+
+def purge_unattached_documents(
+    *, older_than: datetime.timedelta, now: datetime.datetime | None = None
+) -> PurgeResult:
+    """Delete documents (rows and files) uploaded more than `older_than` ago and attached to nothing.
+
+    Each is deleted in its own transaction, re-checked there: one attached meanwhile is kept (the
+    reference is PROTECT, so the database refuses the delete). Files go after the row's commit."""
+    cutoff = (now or timezone.now()) - older_than
+    candidates = Document.objects.filter(_unattached(), uploaded_at__lt=cutoff).values_list("pk", flat=True)
+    count = size = 0
+    for pk in list(candidates):
+        try:
+            with transaction.atomic():
+                document = (
+                    Document.objects.select_for_update(of=("self",)).filter(_unattached(), pk=pk).first()
+                )
+                if document is None:
+                    continue
+                storage, path, length = document.file.storage, document.file.name, document.size
+                document.delete()
+                transaction.on_commit(lambda storage=storage, path=path: storage.delete(path))
+        except (IntegrityError, ProtectedError):
+            logger.info("document %s was attached while being purged; kept", pk)
+            continue
+        count += 1
+        size += length
+    return PurgeResult(documents=count, bytes=size)
+
+
+def recheck_signatures() -> dict[str, int]:
+    """Verify again every stored PDF (after the trust roots change, or documents stored before
+    verification existed, whose `signed` flag was only the uploader's claim)."""
+    counts: dict[str, int] = {}
+    for document in Document.objects.filter(content_type="application/pdf").iterator():
+        with document.file.open("rb") as f:
+            check = verify_pdf(f.read())
+        Document.objects.filter(pk=document.pk).update(
+            signature_status=check.status,
+            signature_signer=check.signer,
+            signature_signed_at=check.signed_at,
+            signature_note=check.note,
+            signature_checked_at=timezone.now(),
+        )
+        counts[check.status] = counts.get(check.status, 0) + 1
+    return counts

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from motcua.documents.models import Document
-from motcua.documents.services import documents_by_ids
+from motcua.dossiers.attachments import cited_documents
 
 if TYPE_CHECKING:
     from motcua.dossiers.models import Dossier
@@ -39,6 +39,11 @@ class ActionInput:
     outcome: str = "result"
     # return_result
     delivery: str = ""
+    # receive at the counter or from the post (NĐ 118 Điều 17 k1; R-17): the case's components
+    # (catalog RequiredDocument ids) the officer checked as handed in, and — only when a mandatory
+    # one is missing and the officer still receives — the reason, recorded in the event.
+    components: list[int] = field(default_factory=list)
+    incomplete_reason: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -57,5 +62,7 @@ class Context:
     def documents(self) -> list[Document]:
         """The documents the action cites, read once for guards and effects alike."""
         if self._documents is None:
-            self._documents = documents_by_ids(self.data.documents)
+            # Cited by their uploader or an officer handling this dossier, and attached to no
+            # other dossier (item 4 of issue 8).
+            self._documents = cited_documents(self.data.documents, actor=self.actor, dossier=self.dossier)
         return self._documents

@@ -7,9 +7,11 @@ from collections.abc import Callable
 
 from django.utils import timezone
 
+from motcua.catalog.models import Channel
 from motcua.consultations import services as consultations
 from motcua.dossiers import deadlines
 from motcua.dossiers.context import Context
+from motcua.dossiers.guards import component_check
 from motcua.dossiers.models import (
     REFORM_DATE,
     DossierDocument,
@@ -57,9 +59,26 @@ def _close_current_step(ctx: Context) -> None:
         # monthly report names the officers at whose step dossiers became late).
         if step.handler_id is None:
             step.handler = _user(ctx)
+        # Judged against the budget as the law counts it when the step ends: time the dossier
+        # spent lawfully paused or waiting for the applicant is not the officer's (R-13, R-27), even
+        # when the step ends during that wait (a stop or a withdrawal while paused).
+        step.planned_end_at = deadlines.project_step_end(step, open_until=ctx.now)
         step.late = step.planned_end_at is not None and ctx.now > step.planned_end_at
-        step.save(update_fields=["ended_at", "ended_by", "handler", "late"])
+        step.save(update_fields=["ended_at", "ended_by", "handler", "planned_end_at", "late"])
     ctx.dossier.current_step = None
+
+
+def _replan_current_step(ctx: Context) -> None:
+    """The clock runs again (resume, supplement handed in): store the running step's moved planned
+    end (deadlines._step_end says by how much, and why a supplement restarts it)."""
+    step = ctx.dossier.current_step
+    if step is None or step.ended_at is not None:
+        return
+    planned = deadlines.project_step_end(step)
+    if planned != step.planned_end_at:
+        ctx.event_data["step_planned_end"] = {"before": _iso(step.planned_end_at), "after": _iso(planned)}
+        step.planned_end_at = planned
+        step.save(update_fields=["planned_end_at"])
 
 
 def _open_step(ctx: Context, process_step, *, unit=None) -> DossierStep:
@@ -184,6 +203,7 @@ def close_supplement(ctx: Context) -> None:
         d.clock_started_at = ctx.now
         d.due_at = deadlines.project_due(d, now=ctx.now)
         ctx.event_data.update({"due_before": _iso(previous), "due_after": _iso(d.due_at)})
+    _replan_current_step(ctx)
 
 
 def open_pause(ctx: Context) -> None:
@@ -208,6 +228,7 @@ def close_pause(ctx: Context) -> None:
     previous = d.due_at
     d.due_at = deadlines.project_due(d, now=ctx.now)
     ctx.event_data.update({"due_before": _iso(previous), "due_after": _iso(d.due_at)})
+    _replan_current_step(ctx)
 
 
 def remember_state(ctx: Context) -> None:
@@ -273,3 +294,15 @@ def back_to_resume_state(ctx: Context) -> None:
             .first()
         )
         d.resume_state = entered or State.PROCESSING
+
+
+def record_component_check(ctx: Context) -> None:
+    """R-17, NĐ 118 Điều 17 k1: the components handed in at the counter, and — when the officer
+    received despite missing mandatory ones — what was missing and the confirmed reason."""
+    if ctx.dossier.channel == Channel.ONLINE:
+        return
+    check = component_check(ctx)
+    ctx.event_data["components"] = check.handed_in
+    if check.missing:
+        ctx.event_data["missing_components"] = check.missing
+        ctx.event_data["incomplete_reason"] = ctx.data.incomplete_reason.strip()

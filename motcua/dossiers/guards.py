@@ -5,14 +5,16 @@ PermissionDenied (→ 403); it never changes anything.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.utils import timezone
 
 from motcua.catalog.models import Channel, OnlineLevel
 from motcua.consultations.services import validate_request
 from motcua.core.errors import InvalidInput, PermissionDenied, RuleViolation
-from motcua.documents.models import Document, DocumentKind
+from motcua.documents.models import Document, DocumentKind, SignatureStatus
 from motcua.dossiers.context import Context
+from motcua.dossiers.models import ResultDelivery
 from motcua.dossiers.states import Action, State
 from motcua.org.models import Role, Unit
 from motcua.org.selectors import roles_in_unit
@@ -44,6 +46,39 @@ def _require_role(ctx: Context, unit: Unit, roles: frozenset[str], rule: str, wh
 
 def _documents(ctx: Context, *kinds: str) -> list[Document]:
     return [d for d in ctx.documents() if d.kind in kinds] if kinds else ctx.documents()
+
+
+def _require_verified_signature(
+    ctx: Context, documents: list[Document], rule: str, code: str, what: str
+) -> None:
+    """One of `documents` carries a digital signature verified valid against the trust roots when
+    the document was stored (motcua.documents.signatures) — a client cannot claim it."""
+    if any(d.signature_status == SignatureStatus.VALID for d in documents):
+        return
+    found = next((d for d in documents if d.signature_status != SignatureStatus.UNSIGNED), None)
+    detail = (
+        f" Chữ ký trên “{found.name}”: {found.get_signature_status_display().lower()}"
+        f"{' — ' + found.signature_note if found.signature_note else ''}."
+        if found is not None
+        else ""
+    )
+    raise RuleViolation(
+        rule,
+        f"{what} phải là tệp PDF có chữ ký số hợp lệ của người có thẩm quyền.{detail}",
+        code=code,
+        field="documents",
+    )
+
+
+def _issued_electronically(ctx: Context) -> bool:
+    """The applicant receives the result (and the notices that end the dossier) electronically.
+
+    NĐ 45/2020 Điều 14 (kept by NĐ 118/2025): an electronic result has the legal value of the paper
+    one because it is digitally signed by the competent agency — so it must carry a verified
+    signature. Where the result is handed over on paper (at the counter, by post), the signed paper
+    is the legal document and the attached file is its scan (TT 01/2023 digitisation; NĐ 45 Điều 18
+    conversion), so an unsigned scan is lawful there."""
+    return ctx.dossier.result_delivery == ResultDelivery.ONLINE
 
 
 # --- who may act -------------------------------------------------------------------------------
@@ -182,10 +217,70 @@ def supplement_only_once(ctx: Context) -> None:
         )
 
 
+INCOMPLETE_REASON_MIN = 10
+
+
+@dataclass(frozen=True)
+class ComponentCheck:
+    """What the officer found at the counter: the case's components handed in, the mandatory ones not."""
+
+    handed_in: list[int]
+    missing: list[str]
+
+
+def component_check(ctx: Context) -> ComponentCheck:
+    """The case's components handed in — ticked by the officer (`ActionInput.components`) or with
+    a scan linked to them (`DossierDocument.required_document`) — and the mandatory ones missing."""
+    d = ctx.dossier
+    components = list(d.case.documents.order_by("order", "pk")) if d.case_id else []
+    known = {c.pk for c in components}
+    ticked = set(ctx.data.components)
+    if ticked - known:
+        raise InvalidInput("Thành phần hồ sơ không thuộc trường hợp của hồ sơ này.", field="components")
+    scanned = set(
+        d.attachments.filter(required_document__isnull=False).values_list("required_document_id", flat=True)
+    )
+    handed_in = ticked | (scanned & known)
+    return ComponentCheck(
+        handed_in=[c.pk for c in components if c.pk in handed_in],
+        missing=[c.name for c in components if c.mandatory and c.pk not in handed_in],
+    )
+
+
+def counter_dossier_complete(ctx: Context) -> None:
+    """R-17, NĐ 118/2025 Điều 17 k1 (REGULATIONS §2.2): at the counter or from the post the
+    officer checks the completeness of the paper dossier; an incomplete one is not received but
+    guided once, in writing, on everything missing (the supplement request), or refused. The
+    officer may still receive it only by confirming it explicitly with a reason, which is recorded
+    in the event (e.g. a component the specialised law lets the agency obtain itself).
+
+    Online dossiers (k2) are not checked here: the portals make the applicant upload every
+    mandatory component before the dossier can be sent, their files are not tied to the case's
+    components one by one in this system, and the officer's electronic check ends in the same
+    three decisions (receive, request a supplement, refuse)."""
+    if ctx.dossier.channel == Channel.ONLINE:
+        return
+    check = component_check(ctx)
+    if check.missing and len(ctx.data.incomplete_reason.strip()) < INCOMPLETE_REASON_MIN:
+        raise RuleViolation(
+            "R-17",
+            "Hồ sơ chưa đủ thành phần bắt buộc: "
+            + "; ".join(check.missing)
+            + ". Theo Điều 17 Nghị định 118/2025/NĐ-CP, hồ sơ chưa đầy đủ thì hướng dẫn bổ sung, "
+            "hoàn thiện một lần (yêu cầu bổ sung), không tiếp nhận; "
+            "chỉ tiếp nhận khi xác nhận và ghi rõ lý do.",
+            code="dossier_incomplete",
+            field="components",
+        )
+
+
 def no_open_consultation(ctx: Context) -> None:
     """R-13 (letter 448/UBND-HCC, 2019): never pause a dossier that waits for another agency."""
     if ctx.dossier.consultations.awaiting().exists():
-        raise RuleViolation("R-13", "Không thể tạm dừng hồ sơ đang chờ ý kiến của cơ quan khác.")
+        # Its own code: a client tells "wait for the answer" from "choose a lawful reason".
+        raise RuleViolation(
+            "R-13", "Không thể tạm dừng hồ sơ đang chờ ý kiến của cơ quan khác.", code="consultation_open"
+        )
 
 
 def consultations_answered(ctx: Context) -> None:
@@ -202,7 +297,12 @@ def consultations_answered(ctx: Context) -> None:
 def lawful_pause_reason(ctx: Context) -> None:
     if ctx.data.pause_reason not in LAWFUL_PAUSE_REASONS:
         allowed = "; ".join(LAWFUL_PAUSE_REASONS.values())
-        raise RuleViolation("R-13", f"Chỉ được tạm dừng vì lý do hợp pháp: {allowed}.", field="pause_reason")
+        raise RuleViolation(
+            "R-13",
+            f"Chỉ được tạm dừng vì lý do hợp pháp: {allowed}.",
+            code="pause_reason_unlawful",
+            field="pause_reason",
+        )
     reason_given(ctx)
 
 
@@ -210,26 +310,43 @@ def has_result_document(ctx: Context) -> None:
     """R-14: "finished in the system, not in reality" must be impossible."""
     if ctx.data.outcome == "refusal":
         reason_given(ctx, rule="R-14", message="Từ chối giải quyết phải nêu rõ lý do.")
-        if not _documents(ctx, DocumentKind.REFUSAL):
+        refusals = _documents(ctx, DocumentKind.REFUSAL)
+        if not refusals:
             raise RuleViolation(
                 "R-14", "Từ chối giải quyết phải kèm văn bản trả lời nêu rõ lý do.", field="documents"
+            )
+        if _issued_electronically(ctx):
+            _require_verified_signature(
+                ctx, refusals, "R-14", "refusal_signature_required", "Văn bản từ chối gửi trực tuyến"
             )
         return
     if ctx.data.outcome != "result":
         raise InvalidInput("Kết quả phải là 'result' hoặc 'refusal'.", field="outcome")
-    if ctx.dossier.procedure.has_result_document and not _documents(ctx, DocumentKind.RESULT):
+    if not ctx.dossier.procedure.has_result_document:
+        return
+    results = _documents(ctx, DocumentKind.RESULT)
+    if not results:
         raise RuleViolation(
             "R-14",
             "Không thể kết thúc hồ sơ khi chưa đính kèm văn bản kết quả giải quyết.",
             field="documents",
+        )
+    if _issued_electronically(ctx):
+        _require_verified_signature(
+            ctx, results, "R-14", "result_signature_required", "Kết quả giải quyết điện tử"
         )
 
 
 def stop_notice_attached(ctx: Context) -> None:
     """R-14, NĐ 118 Điều 21: a stop is lawful only with its reason and a Thông báo dừng."""
     reason_given(ctx, rule="R-14", message="Dừng xử lý phải nêu rõ lý do.")
-    if not _documents(ctx, DocumentKind.STOP_NOTICE):
+    notices = _documents(ctx, DocumentKind.STOP_NOTICE)
+    if not notices:
         raise RuleViolation("R-14", "Dừng xử lý phải kèm Thông báo dừng giải quyết hồ sơ.", field="documents")
+    if _issued_electronically(ctx):
+        _require_verified_signature(
+            ctx, notices, "R-14", "stop_notice_signature_required", "Thông báo dừng gửi trực tuyến"
+        )
 
 
 def withdrawal_request_attached(ctx: Context) -> None:
@@ -239,11 +356,16 @@ def withdrawal_request_attached(ctx: Context) -> None:
 
 
 def signed_approval_attached(ctx: Context) -> None:
-    """R-15: the head's confirmation is a signed document."""
-    if not any(d.signed for d in _documents(ctx, DocumentKind.WITHDRAWAL_APPROVAL)):
+    """R-15: the head's confirmation is a signed document — a digital signature verified against
+    the trust roots, whatever the channel (the approval is recorded in the system, not on paper)."""
+    approvals = _documents(ctx, DocumentKind.WITHDRAWAL_APPROVAL)
+    if not approvals:
         raise RuleViolation(
             "R-15", "Phải đính kèm văn bản đồng ý rút hồ sơ có chữ ký của lãnh đạo.", field="documents"
         )
+    _require_verified_signature(
+        ctx, approvals, "R-15", "withdrawal_approval_signature_required", "Văn bản đồng ý rút hồ sơ"
+    )
 
 
 def apology_at_most_once(ctx: Context) -> None:
@@ -265,9 +387,16 @@ def apology_complete(ctx: Context) -> None:
         raise RuleViolation(
             "R-27", "Phải ghi giải trình của thủ trưởng cơ quan về lý do trễ hạn.", field="explanation"
         )
-    if not _documents(ctx, DocumentKind.APOLOGY):
+    apologies = _documents(ctx, DocumentKind.APOLOGY)
+    if not apologies:
         raise RuleViolation(
             "R-27", "Phải đính kèm Phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết.", field="documents"
+        )
+    # TT 03/2025 mẫu Phiếu xin lỗi: signed by THỦ TRƯỞNG CƠ QUAN; sent online it is an electronic
+    # document, which carries that signature digitally (same reasoning as the result, R-14).
+    if _issued_electronically(ctx):
+        _require_verified_signature(
+            ctx, apologies, "R-27", "apology_signature_required", "Phiếu xin lỗi gửi trực tuyến"
         )
 
 

@@ -39,8 +39,11 @@ def each(
 
 TRANSITIONS: dict[tuple[str, str], Transition] = {
     # Reception (NĐ 118 Điều 17)
+    # an incomplete paper dossier is guided to a supplement, not received (R-17, NĐ 118 Điều 17 k1)
     (S.SUBMITTED, A.RECEIVE): T(
-        S.RECEIVED, (g.actor_receives, g.internal_online_not_at_counter), (e.attach_documents, e.start_clock)
+        S.RECEIVED,
+        (g.actor_receives, g.internal_online_not_at_counter, g.counter_dossier_complete),
+        (e.attach_documents, e.record_component_check, e.start_clock),
     ),
     (S.SUBMITTED, A.REJECT): T(
         S.REJECTED, (g.actor_receives, g.reason_given), (e.attach_documents, e.finish)

@@ -89,6 +89,10 @@ class Dossier(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The Idempotency-Key the submitting account sent (unique per account) and a digest of what it
+    # submitted with it: a retry returns this dossier, a reuse for another submission is refused.
+    idempotency_key = models.CharField(max_length=64, blank=True, default="", editable=False)
+    submission_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
     # Code, applicant's name and identification number folded (lower case, no diacritics), so
     # "nguyen van thu" finds "Nguyễn Văn Thử"; trigram-indexed on PostgreSQL (migration 0002).
     search_text = models.TextField(editable=False, default="")
@@ -102,6 +106,13 @@ class Dossier(models.Model):
             models.Index(fields=["receiving_unit", "state"]),
             models.Index(fields=["state", "due_at"]),
             models.Index(fields=["applicant_identifier"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="dossier_idempotency_key_unique",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -124,7 +135,10 @@ class DossierDocument(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["dossier", "document"], name="dossier_document_unique")
+            models.UniqueConstraint(fields=["dossier", "document"], name="dossier_document_unique"),
+            # Item 4 of issue 8: a document belongs to one dossier only (it is cited by its owner
+            # for one case; the same file for another dossier is uploaded again).
+            models.UniqueConstraint(fields=["document"], name="dossier_document_attached_once"),
         ]
 
     def __str__(self) -> str:
@@ -191,7 +205,9 @@ class DossierPause(models.Model):
 
 
 class DossierEvent(models.Model):
-    """Append-only history, each event chained to the previous one by SHA-256 (verify_audit)."""
+    """Append-only history, each event chained to the previous one by an HMAC-SHA256 under a key
+    kept outside the database (dossiers.audit, verify_audit); UPDATE and DELETE refused on
+    PostgreSQL (migration 0005)."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()
@@ -212,6 +228,7 @@ class DossierEvent(models.Model):
     documents = models.JSONField(default=list, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64)
+    key_id = models.CharField(max_length=16, blank=True)  # which audit key signed it (rotation)
 
     class Meta:
         ordering = ["dossier", "seq"]

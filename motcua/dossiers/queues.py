@@ -57,6 +57,7 @@ class QueueSpec:
 
 QUEUES: tuple[QueueSpec, ...] = (
     QueueSpec("to_receive", "Chờ tiếp nhận", "counter"),
+    QueueSpec("supplement", "Chờ bổ sung", "counter"),
     QueueSpec("mine", "Đang xử lý của tôi", "any"),
     QueueSpec("division", "Phòng/đơn vị tôi", "processing"),
     QueueSpec("consult_in", "Chờ ý kiến (phải trả lời)", "processing", hot=True),
@@ -205,6 +206,10 @@ def _arms(key: str, scope: Scope, now: datetime.datetime, soon: datetime.datetim
         # R-01/R-02: the Centre receives on behalf of departments, a department's own point its
         # online dossiers; the counter officers of the receiving unit receive (guards.actor_receives).
         return [Arm(Q(state=State.SUBMITTED, receiving_unit_id__in=counters))] if counters else []
+    if key == "supplement":
+        # R-17: the applicant brings the supplement back to the counter that received the dossier
+        # (guards.actor_is_applicant_or_counter), whether it was asked at reception or after appraisal.
+        return [Arm(Q(state=State.AWAITING_SUPPLEMENT, receiving_unit_id__in=counters))] if counters else []
     if key == "mine":
         # The step waits for whoever holds its role in its unit (nobody claims a step before
         # finishing it, effects._close_current_step), or for the officer who handles it.
@@ -291,8 +296,8 @@ def _awaited_consultations(key: str, units: list[int]) -> QuerySet[Consultation]
 
 
 def _ordered(qs: QuerySet[Dossier], key: str, scope: Scope) -> QuerySet[Dossier]:
-    if key == "to_receive":
-        return qs.order_by("submitted_at", "pk")  # no deadline yet: the longest waiting first
+    if key in ORDER_COLUMN:  # no deadline running: the longest waiting first
+        return qs.order_by(ORDER_COLUMN[key], "pk")
     if key in ("consult_in", "consult_out"):
         first_due = (
             _awaited_consultations(key, sorted(scope.processing_units))
@@ -350,6 +355,11 @@ def overdue(who, *, now=None) -> QuerySet[Dossier]:
 def approvals(who, *, now=None) -> QuerySet[Dossier]:
     """Chờ duyệt: withdrawals to confirm (R-15) and apologies to sign (R-27) as unit leader."""
     return queue_dossiers(who, "approvals", now=now)
+
+
+def awaiting_supplement(who, *, now=None) -> QuerySet[Dossier]:
+    """Chờ bổ sung: dossiers received at my counter waiting for the applicant's supplement (R-17)."""
+    return queue_dossiers(who, "supplement", now=now)
 
 
 def to_return(who, *, now=None) -> QuerySet[Dossier]:
@@ -526,8 +536,9 @@ def filtered(qs: QuerySet[Dossier], filters: QueueFilters) -> QuerySet[Dossier]:
     return _searched(qs.filter(_filter_q(filters)), filters.q)
 
 
-# The deadline orders every queue but "to_receive", where nothing is due yet: the longest waiting first.
-ORDER_COLUMN = {"to_receive": "submitted_at"}
+# The deadline orders every queue but "to_receive", where nothing is due yet, and "supplement", whose
+# clock stands until the applicant comes back: the longest waiting first.
+ORDER_COLUMN = {"to_receive": "submitted_at", "supplement": "submitted_at"}
 # What a row of the table shows besides the dossier (joined in the same query), and the long
 # columns it does not show (a procedure's national payload is kilobytes of JSON per row).
 ROW_RELATED = ("procedure", "receiving_unit", "deciding_unit", "current_step__unit")

@@ -185,14 +185,16 @@ class ApplicantFound:
 
 
 def find_applicant(kind: str, identifier: str) -> ApplicantFound | None:
-    """The counter's look-up by identification number, tax code or agency code: the details the
-    applicant gave on their last dossier, so they are not typed again."""
+    """The counter's look-up by identification number, tax code or agency code: the name on record,
+    so it is not typed again. A person's stored contacts (phone, e-mail, address) are theirs alone
+    (issue 8 item 3): anyone can type an identifier, so the officer asks the person in front of him
+    instead. A state body's contacts are the unit list's, which is public."""
     identifier = identifier.strip()
     if not identifier:
         return None
     applicant = Applicant.objects.filter(kind=kind, identifier=identifier).first()
     if applicant is not None:
-        return ApplicantFound(True, applicant.name, applicant.phone, applicant.email, applicant.address)
+        return ApplicantFound(True, applicant.name)
     if kind == ApplicantKind.STATE_BODY:
         unit = Unit.objects.filter(code=identifier).first()
         if unit is not None:

@@ -34,7 +34,7 @@ from motcua.dossiers.states import (
     State,
     national_status,
 )
-from motcua.org.models import Role, Unit, UnitKind
+from motcua.org.models import Counter, Role, Unit, UnitKind
 from motcua.org.selectors import active_assignments, units_where
 
 # --- who sees what -------------------------------------------------------------------------------
@@ -55,8 +55,10 @@ def is_officer(user) -> bool:
 
 def visible_dossiers(user) -> QuerySet[Dossier]:
     """Officers see the dossiers their units receive, decide, hold or held a step of (a leader who
-    signed the result keeps seeing what they signed) or are consulted on; applicants see their own
-    (and what they submitted themselves)."""
+    signed the result keeps seeing what they signed) or are consulted on, and a service centre the
+    results it hands over for the units its counters serve (guards.actor_returns_result: the
+    applicant collects at the one-stop counter), but not those units' other dossiers (R-02: an online
+    dossier is the deciding unit's own); applicants see their own (and what they submitted)."""
     if not getattr(user, "is_authenticated", False):
         return Dossier.objects.none()
     if user.is_superuser:
@@ -65,10 +67,12 @@ def visible_dossiers(user) -> QuerySet[Dossier]:
     units = visible_units(user).values("pk")
     consulted = Consultation.objects.filter(dossier=OuterRef("pk"), to_unit_id__in=units)
     handled = DossierStep.objects.filter(dossier=OuterRef("pk"), unit_id__in=units)
+    served = Counter.serves.through.objects.filter(counter__centre_id__in=units).values("unit_id")
     return Dossier.objects.filter(
         own
         | Q(receiving_unit_id__in=units)
         | Q(deciding_unit_id__in=units)
+        | Q(deciding_unit_id__in=served, state__in=(State.RESULT_READY, State.RETURNED))
         | Exists(handled)
         | Exists(consulted)
     )
@@ -228,12 +232,15 @@ def _person(user) -> str:
     return (user.get_full_name() or user.get_username()) if user is not None else ""
 
 
-def step_status(step: DossierStep, now: datetime.datetime) -> str:
+def step_status(step: DossierStep, now: datetime.datetime, *, clock_stopped: bool = False) -> str:
     """Trước hạn / đúng hạn / quá hạn as the sheet of TT 01/2018 (mẫu 02) has them: finished on an
-    earlier day than planned is early, on the planned day (not after the planned time) on time."""
+    earlier day than planned is early, on the planned day (not after the planned time) on time.
+    While the dossier is paused or waits for a supplement the step's clock stands still (its planned
+    end moves when the clock runs again), so the step is not shown as overdue meanwhile."""
     planned = step.planned_end_at
     if step.ended_at is None:
-        return "overdue" if planned is not None and now > planned else "in_progress"
+        late = planned is not None and now > planned and not clock_stopped
+        return "overdue" if late else "in_progress"
     if planned is None:
         return "on_time"
     if step.ended_at > planned:
@@ -250,6 +257,7 @@ def process_control_sheet(dossier: Dossier, *, now: datetime.datetime | None = N
     planned = list(dossier.process_version.steps.all()) if dossier.process_version_id else []
     budgets = {s.order: s.budget_hours for s in planned}
     done = list(dossier.steps.all())
+    clock_stopped = dossier.state in (State.PAUSED, State.AWAITING_SUPPLEMENT)
     rows = [
         SheetRow(
             order=step.order,
@@ -261,7 +269,7 @@ def process_control_sheet(dossier: Dossier, *, now: datetime.datetime | None = N
             planned_end_at=step.planned_end_at,
             ended_at=step.ended_at,
             budget_hours=budgets.get(step.order),
-            status=step_status(step, now),
+            status=step_status(step, now, clock_stopped=clock_stopped),
         )
         for step in done
     ]
@@ -463,6 +471,11 @@ def _event_details(event: DossierEvent, unit_names: dict[str, str]) -> list[str]
         )
     if data.get("items"):
         lines.append("Nội dung cần bổ sung: " + "; ".join(data["items"]))
+    if data.get("missing_components"):
+        # R-17: received although incomplete — the officer's confirmation and reason are on record.
+        lines.append("Tiếp nhận khi còn thiếu: " + "; ".join(data["missing_components"]))
+    if data.get("incomplete_reason"):
+        lines.append(f"Lý do tiếp nhận khi chưa đủ thành phần: {data['incomplete_reason']}")
     if data.get("legal_exception"):
         lines.append(f"Căn cứ yêu cầu bổ sung lần nữa: {data['legal_exception']}")
     if data.get("consultation"):

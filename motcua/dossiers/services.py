@@ -6,9 +6,11 @@ in one transaction (STYLE.md "One door for every change").
 """
 
 import datetime
+import hashlib
+import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -19,8 +21,9 @@ from motcua.catalog.selectors import active_process_version, case_duration
 from motcua.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied, RuleViolation
 from motcua.core.text import nfc
 from motcua.documents.models import Document
-from motcua.documents.services import documents_by_ids, store_document
-from motcua.dossiers import audit, codes, outbox
+from motcua.documents.services import store_document
+from motcua.dossiers import audit, codes, outbox, selectors
+from motcua.dossiers.attachments import cited_documents
 from motcua.dossiers.context import ActionInput, Context
 from motcua.dossiers.guards import refuse_internal_offline
 from motcua.dossiers.lifecycle import PREVIOUS, TRANSITIONS
@@ -34,7 +37,7 @@ from motcua.dossiers.models import (
 )
 from motcua.dossiers.states import Action, State
 from motcua.org.models import Applicant, ApplicantKind, Role, Unit
-from motcua.org.selectors import holds_role_anywhere
+from motcua.org.selectors import active_assignments
 
 # States left by going back to `resume_state`.
 WAITING_STATES = frozenset({State.AWAITING_SUPPLEMENT, State.PAUSED, State.WITHDRAWAL_REQUESTED})
@@ -57,11 +60,26 @@ class ActionNotAllowed(DomainError):
     code = "action_not_allowed"
 
 
+class IdempotencyKeyReused(DomainError):
+    status_code = 422
+    code = "idempotency_key_reused"
+
+    def __init__(self):
+        super().__init__(
+            "Khóa Idempotency-Key này đã dùng cho một hồ sơ khác của tài khoản; "
+            "mỗi hồ sơ mới cần một khóa mới (gửi lại đúng nội dung cũ để nhận lại hồ sơ đã nộp).",
+            field="Idempotency-Key",
+        )
+
+
 @dataclass
 class ApplicantInput:
-    kind: str
-    identifier: str
-    name: str
+    """Who applies, as typed at the counter. Online the identity is the signed-in account's own
+    (R-26): kind, identifier and name may be left empty, and only the contacts are used."""
+
+    kind: str = ""
+    identifier: str = ""
+    name: str = ""
     phone: str = ""
     email: str = ""
     address: str = ""
@@ -72,12 +90,20 @@ class ApplicantInput:
 class SubmissionInput:
     procedure_code: str
     channel: str
-    applicant: ApplicantInput
+    applicant: ApplicantInput = field(default_factory=ApplicantInput)
     summary: str = ""
     case_code: str = ""
     unit_code: str = ""  # the deciding unit, where the procedure has several
     result_delivery: str = ResultDelivery.COUNTER
     documents: list[uuid.UUID] = field(default_factory=list)
+    # The client's Idempotency-Key: a retry with the same key returns the first dossier.
+    idempotency_key: str = ""
+
+
+@dataclass(frozen=True)
+class Submitted:
+    dossier: Dossier
+    replayed: bool  # an earlier submission with the same Idempotency-Key, returned again
 
 
 def _display_name(user) -> str:
@@ -93,12 +119,23 @@ def _actor(user):
 # --- submission ----------------------------------------------------------------------------------
 
 
+def _counter_units(actor, day: datetime.date) -> set[int]:
+    """The units where `actor` is a counter officer on `day` (R-01, R-26: an ended assignment
+    grants nothing)."""
+    if actor is None:
+        return set()
+    return set(
+        active_assignments(actor, on=day).filter(role=Role.COUNTER_OFFICER).values_list("unit_id", flat=True)
+    )
+
+
 def _reception_point(
-    procedure: Procedure, data: SubmissionInput, actor, day: datetime.date
+    procedure: Procedure, data: SubmissionInput, counter_units: set[int], day: datetime.date
 ) -> ReceptionPoint:
-    """R-02: online dossiers go to the deciding unit's own point; R-01: counter dossiers to the
-    actor's own counter point (the Centre on behalf of the department). The points in force on the
-    day of submission apply (R-04: a configuration change applies to new dossiers only)."""
+    """R-02: online dossiers go to the deciding unit's own point; R-01: counter and postal dossiers
+    to a point of the entering officer's own unit (the Centre on behalf of the department) — an
+    officer's powers stop at his own reception points. The points in force on the day of
+    submission apply (R-04: a configuration change applies to new dossiers only)."""
     points = list(
         ReceptionPoint.objects.valid_on(day)
         .filter(procedure=procedure, channel=data.channel)
@@ -106,16 +143,13 @@ def _reception_point(
     )
     if data.unit_code:
         points = [p for p in points if (p.on_behalf_of or p.unit).code == data.unit_code]
-    if data.channel == Channel.COUNTER:
-        counter_units = (
-            {a.unit_id for a in actor.role_assignments.valid_on(day).filter(role=Role.COUNTER_OFFICER)}
-            if actor
-            else set()
-        )
+    if data.channel != Channel.ONLINE:
         points = [p for p in points if p.unit_id in counter_units]
         if not points:
             raise PermissionDenied(
-                "Quầy của bạn không được giao tiếp nhận thủ tục này (xem đầu mối tiếp nhận).", rule="R-01"
+                "Đơn vị của bạn không được giao tiếp nhận thủ tục này theo cách thức nộp đã chọn "
+                "(xem đầu mối tiếp nhận).",
+                rule="R-01",
             )
     if not points:
         raise RuleViolation(
@@ -127,23 +161,8 @@ def _reception_point(
     return points[0]
 
 
-def _contacts_changed(applicant: Applicant, data: ApplicantInput) -> list[str]:
-    """Apply the contacts given with this submission; the names of the fields that changed."""
-    changed = []
-    for name, value in (
-        ("phone", data.phone),
-        ("email", data.email),
-        ("address", nfc(data.address)),
-    ):
-        if value and value != getattr(applicant, name):
-            setattr(applicant, name, value)
-            changed.append(name)
-    if data.kind == ApplicantKind.STATE_BODY:
-        unit = Unit.objects.filter(code=data.unit_code or data.identifier).first()
-        if applicant.unit_id != getattr(unit, "pk", None):
-            applicant.unit = unit
-            changed.append("unit")
-    return changed
+def _contacts(data: ApplicantInput) -> dict[str, str]:
+    return {"phone": data.phone.strip(), "email": data.email.strip(), "address": nfc(data.address).strip()}
 
 
 def _validated(applicant: Applicant) -> Applicant:
@@ -156,49 +175,146 @@ def _validated(applicant: Applicant) -> Applicant:
     return applicant
 
 
-def _applicant(data: ApplicantInput, actor, *, by_officer: bool) -> Applicant:
-    """The applicant record of this identity, created on its first dossier.
+def _same(typed: str, stored: str) -> bool:
+    return " ".join(nfc(typed).split()) == " ".join(nfc(stored).split())
 
-    Not locked: parallel submissions of one person must not queue on their applicant row, and the
-    dossier keeps its own copy of the contacts (the last submission's contacts win on the record).
-    """
-    if data.kind not in ApplicantKind.values:
-        raise InvalidInput("Loại người nộp không hợp lệ.", field="applicant.kind")
-    identifier = data.identifier.strip()
-    applicant = Applicant.objects.filter(kind=data.kind, identifier=identifier).first()
+
+def _own_applicant(data: ApplicantInput, actor) -> Applicant:
+    """R-26: online, the applicant is the signed-in account's verified identity — the applicant
+    record linked to the account (by VNeID sign-in or an administrator), never an identifier typed
+    in the request, whoever the account is (an officer submits online as himself only). A typed
+    identity that is not the account's is refused rather than silently replaced, and no account is
+    ever linked to an applicant record by submitting."""
+    applicant = Applicant.objects.filter(user=actor).select_related("unit").first() if actor else None
     if applicant is None:
-        applicant = Applicant(kind=data.kind, identifier=identifier, name=nfc(data.name))
-        _contacts_changed(applicant, data)
-        try:
-            with transaction.atomic():
-                _validated(applicant).save(force_insert=True)
-            return applicant
-        except IntegrityError:  # a parallel first submission of the same person inserted it first
-            applicant = Applicant.objects.get(kind=data.kind, identifier=identifier)
-    owner = applicant.user_id is None or applicant.user_id == getattr(actor, "pk", None)
-    # R-26: an applicant signs in as themself; someone else's identity (linked to another account)
-    # is used only by a counter officer, and only they or the owner may change stored contacts.
-    if not (by_officer or owner):
         raise PermissionDenied(
-            "Số định danh này thuộc tài khoản của người khác; bạn chỉ nộp hồ sơ trực tuyến cho chính mình.",
+            "Tài khoản chưa được định danh: chỉ tài khoản đã xác thực danh tính (VNeID) mới nộp hồ sơ "
+            "trực tuyến; hãy đăng nhập bằng VNeID hoặc nộp trực tiếp tại Bộ phận Một cửa.",
             rule="R-26",
+            code="identity_not_verified",
         )
-    changed = _contacts_changed(applicant, data)
-    if changed:
-        _validated(applicant).save(update_fields=changed)
+    claimed = (
+        (data.kind, applicant.kind),
+        (data.identifier.strip(), applicant.identifier),
+        (data.name, applicant.name),
+        (data.unit_code, applicant.unit.code if applicant.unit else ""),
+    )
+    if any(typed.strip() and not _same(typed, stored) for typed, stored in claimed):
+        raise PermissionDenied(
+            "Hồ sơ trực tuyến chỉ nộp được cho chính mình: thông tin người nộp phải là của tài khoản "
+            "đang đăng nhập (nộp thay người khác tại Bộ phận Một cửa).",
+            rule="R-26",
+            code="not_own_identity",
+        )
     return applicant
 
 
-def submit(data: SubmissionInput, *, actor, now: datetime.datetime | None = None) -> Dossier:
-    """A dossier enters the system: online by an applicant, or at a counter / by post by an officer.
+def _update_own_contacts(applicant: Applicant, data: ApplicantInput) -> None:
+    """The owner's contacts given online become his record's (the last submission's win). Not
+    locked: parallel submissions of one person must not queue on their applicant row."""
+    changed = [name for name, value in _contacts(data).items() if value and value != getattr(applicant, name)]
+    if changed:
+        for name in changed:
+            setattr(applicant, name, _contacts(data)[name])
+        _validated(applicant).save(update_fields=changed)
+
+
+def _presented_applicant(data: ApplicantInput) -> tuple[Applicant, Applicant]:
+    """At the counter (or from the post) the officer types the applicant in front of him: the
+    typed person, validated, and the applicant record of that identity — created from what was
+    typed on the person's first dossier, otherwise left as it is. A record's stored contacts
+    belong to its owner: an officer neither changes them nor copies them into the dossier."""
+    if data.kind not in ApplicantKind.values:
+        raise InvalidInput("Loại người nộp không hợp lệ.", field="applicant.kind")
+    identifier, name = data.identifier.strip(), " ".join(nfc(data.name).split())
+    if not identifier:
+        raise InvalidInput("Hãy nhập số định danh / mã số của người nộp.", field="applicant.identifier")
+    if not name:
+        raise InvalidInput("Hãy nhập họ tên / tên tổ chức của người nộp.", field="applicant.name")
+    unit = None
+    if data.kind == ApplicantKind.STATE_BODY:
+        unit = Unit.objects.filter(code=data.unit_code or identifier).first()
+    typed = _validated(
+        Applicant(kind=data.kind, identifier=identifier, name=name, unit=unit, **_contacts(data))
+    )
+    applicant = Applicant.objects.filter(kind=data.kind, identifier=identifier).first()
+    if applicant is None:
+        applicant = Applicant(
+            kind=typed.kind,
+            identifier=typed.identifier,
+            name=typed.name,
+            unit=unit,
+            **_contacts(data),
+        )
+        try:
+            with transaction.atomic():
+                applicant.save(force_insert=True)
+        except IntegrityError:  # a parallel first submission of the same person inserted it first
+            applicant = Applicant.objects.get(kind=data.kind, identifier=identifier)
+    return typed, applicant
+
+
+def _digest(data: SubmissionInput) -> str:
+    """What a submission asked for, so that a retried Idempotency-Key is told from a reused one."""
+    payload = json.dumps(asdict(replace(data, idempotency_key="")), sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _replay(user, key: str, digest: str) -> Dossier | None:
+    """The dossier this account already submitted with this Idempotency-Key, as the detail shows it."""
+    earlier = (
+        Dossier.objects.filter(created_by=user, idempotency_key=key)
+        .values_list("code", "submission_digest")
+        .first()
+    )
+    if earlier is None:
+        return None
+    code, earlier_digest = earlier
+    if earlier_digest != digest:
+        raise IdempotencyKeyReused()
+    return selectors.dossier_after_change(code)
+
+
+def submit_or_replay(data: SubmissionInput, *, actor, now: datetime.datetime | None = None) -> Submitted:
+    """`submit`, made safe to retry: with an Idempotency-Key, a submission the same account already
+    made with that key is returned again (nothing created, no code taken); the same key with
+    another submission is refused (422). Parallel retries meet on the unique (account, key) index:
+    the loser's transaction rolls back — its code with it — and it returns the winner."""
+    user, key = _actor(actor), data.idempotency_key
+    if not key or user is None:
+        return Submitted(submit(data, actor=actor, now=now), replayed=False)
+    if len(key) > 64:
+        raise InvalidInput("Khóa Idempotency-Key dài tối đa 64 ký tự.", field="Idempotency-Key")
+    digest = _digest(data)
+    earlier = _replay(user, key, digest)
+    if earlier is not None:
+        return Submitted(earlier, replayed=True)
+    try:
+        return Submitted(submit(data, actor=actor, now=now, digest=digest), replayed=False)
+    except IntegrityError:
+        earlier = _replay(user, key, digest)
+        if earlier is None:
+            raise
+        return Submitted(earlier, replayed=True)
+
+
+def submit(
+    data: SubmissionInput, *, actor, now: datetime.datetime | None = None, digest: str = ""
+) -> Dossier:
+    """A dossier enters the system: online by an applicant as themself (R-26), or at a counter /
+    by post by a counter officer of the receiving point's unit (R-01). (`submit_or_replay` for
+    a submission that carries an Idempotency-Key.)
 
     Everything read from the catalogue is read before the transaction; inside it, the per-unit
     code counter — the one row every submission to a unit that day shares — is taken just before
     the inserts, so it is held for as short a time as possible.
     """
     now = now or timezone.now()
+    local_day = timezone.localdate(now)
     if data.channel not in Channel.values:
         raise InvalidInput("Cách thức nộp phải là online, counter hoặc postal.", field="channel")
+    online = data.channel == Channel.ONLINE
+    own = _own_applicant(data.applicant, _actor(actor)) if online else None
     procedure = (
         Procedure.objects.filter(code=data.procedure_code, published=True)
         .prefetch_related("cases__durations", "cases__fees")
@@ -211,8 +327,8 @@ def submit(data: SubmissionInput, *, actor, now: datetime.datetime | None = None
     refuse_internal_offline(procedure, data.channel)
     if data.channel == Channel.ONLINE and procedure.online_level == "none":
         raise RuleViolation("R-28", "Thủ tục này chưa cung cấp dịch vụ công trực tuyến.", field="channel")
-    by_officer = holds_role_anywhere(actor, Role.COUNTER_OFFICER)
-    if data.channel != Channel.ONLINE and not by_officer:
+    counter_units = set() if online else _counter_units(_actor(actor), local_day)
+    if not online and not counter_units:
         raise PermissionDenied(
             "Chỉ cán bộ tiếp nhận nhập hồ sơ nộp trực tiếp hoặc qua bưu chính.", rule="R-01"
         )
@@ -227,24 +343,17 @@ def submit(data: SubmissionInput, *, actor, now: datetime.datetime | None = None
     duration = _duration(case, data.channel)
     if data.result_delivery not in ResultDelivery.values:
         raise InvalidInput("Nơi nhận kết quả không hợp lệ.", field="result_delivery")
-    documents = documents_by_ids(data.documents)
-    local_day = timezone.localdate(now)
-    point = _reception_point(procedure, data, _actor(actor), local_day)
+    point = _reception_point(procedure, data, counter_units, local_day)
+    documents = cited_documents(data.documents, actor=actor, receiving_unit=point.unit)
     process_version = active_process_version(case, data.channel, now)
-    online_by_applicant = data.channel == Channel.ONLINE and not by_officer
 
     with transaction.atomic():
-        applicant = _applicant(data.applicant, _actor(actor), by_officer=not online_by_applicant)
-        # The applicant's account is linked on its first own online dossier; someone who already
-        # has an applicant record (e.g. submitting under an authorisation) is not relinked.
-        if (
-            online_by_applicant
-            and applicant.user_id is None
-            and _actor(actor) is not None
-            and not Applicant.objects.filter(user=actor).exists()
-        ):
-            applicant.user = actor
-            applicant.save(update_fields=["user"])
+        if own is not None:
+            _update_own_contacts(own, data.applicant)
+            applicant = typed = own
+        else:
+            # The dossier keeps what was typed in this sitting (its own copy), never the record's.
+            typed, applicant = _presented_applicant(data.applicant)
         dossier = Dossier(
             lookup_secret=codes.new_lookup_secret(),
             procedure=procedure,
@@ -252,11 +361,11 @@ def submit(data: SubmissionInput, *, actor, now: datetime.datetime | None = None
             process_version=process_version,
             channel=data.channel,
             applicant=applicant,
-            applicant_name=applicant.name,
+            applicant_name=typed.name,
             applicant_identifier=applicant.identifier,
-            applicant_phone=applicant.phone,
-            applicant_email=applicant.email,
-            applicant_address=applicant.address,
+            applicant_phone=typed.phone,
+            applicant_email=typed.email,
+            applicant_address=typed.address,
             summary=nfc(data.summary) or procedure.name[:1000],
             reception_point=point,
             receiving_unit=point.unit,
@@ -269,6 +378,8 @@ def submit(data: SubmissionInput, *, actor, now: datetime.datetime | None = None
             time_limit_unit=duration.unit,
             submitted_at=now,
             created_by=_actor(actor),
+            idempotency_key=data.idempotency_key if digest else "",
+            submission_digest=digest,
         )
         dossier.code = codes.next_code(point.unit, local_day)
         event = audit.chain_event(
@@ -329,8 +440,13 @@ def apply(
     if action not in Action.values:
         raise InvalidInput(f"Thao tác không tồn tại: {action}.", field="action")
     with transaction.atomic():
+        # Who may see the dossier is part of the locked query, before its version and state are
+        # looked at: to someone who may not see it, a dossier is as absent as a code never issued
+        # (the same 404 as the detail page) — codes are sequential, and a 409 carrying the version
+        # and state would tell a stranger that the dossier exists and how it is doing (R-26).
         dossier = (
-            Dossier.objects.select_for_update(of=("self",))
+            selectors.visible_dossiers(actor)
+            .select_for_update(of=("self",))
             .select_related(
                 "procedure",
                 "receiving_unit",
@@ -395,16 +511,12 @@ class Upload:
     name: str
     content: bytes
     kind: str
-    signed: bool = False
     # The component of the case (thành phần hồ sơ) this scan is, when received at the counter.
     required_document_id: int | None = None
 
 
 def _store(uploads: Sequence[Upload], actor) -> list[Document]:
-    return [
-        store_document(name=u.name, content=u.content, kind=u.kind, signed=u.signed, uploaded_by=actor)
-        for u in uploads
-    ]
+    return [store_document(name=u.name, content=u.content, kind=u.kind, uploaded_by=actor) for u in uploads]
 
 
 def apply_with_files(

@@ -1,26 +1,20 @@
 """Public look-up of a dossier's status with the code and the secret printed on the receipt."""
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from motcua.core.errors import NotFound
+from motcua.core.net import over_rate
 from motcua.core.text import mask_name
 from motcua.dossiers.selectors import lookup as find_dossier
 from motcua.dossiers.states import NATIONAL_STATUS_NAMES, national_status
-
-_PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def _too_many(request: HttpRequest) -> bool:
     """The API look-up's limit (`settings.LOOKUP_RATE`, e.g. "30/min"), per client address: codes
     and secrets must not be probed through the page either."""
-    count, period = settings.LOOKUP_RATE.split("/")
-    key = f"portal-lookup:{request.META.get('REMOTE_ADDR', '')}"
-    seen = cache.get_or_set(key, 0, timeout=_PERIOD_SECONDS[period[0]])
-    cache.incr(key)
-    return seen >= int(count)
+    return over_rate(request, "portal-lookup", settings.LOOKUP_RATE)
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -162,6 +162,26 @@ def _when(value: Any) -> datetime.datetime | None:
     return None
 
 
+def _lookup(data: FormInput) -> dict[str, str]:
+    """The public look-up address of the dossier with its secret, and its QR code: printed on every
+    paper the applicant takes home from the counter (receipt, supplement request, refusal) so that
+    the dossier can be followed, and a supplemented one found again, without an account."""
+    d = data.dossier
+    lookup_url = (
+        data.base_url.rstrip("/")
+        + reverse("portal:lookup")
+        + "?"
+        + urlencode({"ma": d.code, "ma_tra_cuu": d.lookup_secret})
+    )
+    # The QR code is what a citizen scans from the paper; SVG keeps it sharp at any printer
+    # resolution, and the white border (quiet zone of 4 modules, ISO/IEC 18004) keeps it readable.
+    qr = segno.make(lookup_url, error="m", micro=False)
+    return {
+        "lookup_url": lookup_url,
+        "qr_data_uri": qr.svg_data_uri(scale=1, border=4, dark="#000", light="#fff"),
+    }
+
+
 # --- each form -----------------------------------------------------------------------------------
 
 
@@ -175,15 +195,6 @@ def _receipt(data: FormInput) -> dict[str, Any]:
         if a.document.kind in SUBMITTED_KINDS and a.attached_at <= received
     ]
     fees = list(d.fees.all())
-    lookup_url = (
-        data.base_url.rstrip("/")
-        + reverse("portal:lookup")
-        + "?"
-        + urlencode({"ma": d.code, "ma_tra_cuu": d.lookup_secret})
-    )
-    # The QR code is what a citizen scans from the paper; SVG keeps it sharp at any printer
-    # resolution, and the white border (quiet zone of 4 modules, ISO/IEC 18004) keeps it readable.
-    qr = segno.make(lookup_url, error="m", micro=False)
     return {
         "received_at": received,
         "time_limit": f"{vietnamese_number(d.time_limit)} {d.get_time_limit_unit_display().lower()}",
@@ -193,8 +204,7 @@ def _receipt(data: FormInput) -> dict[str, Any]:
         "fees_total": sum(f.amount for f in fees),
         "officer": _person_name(data.event),
         "counter": d.counter,
-        "lookup_url": lookup_url,
-        "qr_data_uri": qr.svg_data_uri(scale=1, border=4, dark="#000", light="#fff"),
+        **_lookup(data),
         "signers": [
             Signer("NGƯỜI NỘP HỒ SƠ", d.applicant_name),
             Signer("NGƯỜI TIẾP NHẬN HỒ SƠ", _person_name(data.event)),
@@ -221,6 +231,7 @@ def _supplement(data: FormInput) -> dict[str, Any]:
         "officer": officer,
         "contact_phone": issuer.phone,
         "requested_at": event.at,
+        **_lookup(data),
         "signers": [Signer("NGƯỜI HƯỚNG DẪN", officer)],
         **_frame("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ", issuer, _local_day(event.at)),
     }
@@ -245,6 +256,7 @@ def _refusal(data: FormInput) -> dict[str, Any]:
     return {
         "reason": event.reason,
         "at_reception": at_reception,
+        **_lookup(data),
         "signers": signers,
         **_frame("Phiếu từ chối tiếp nhận giải quyết hồ sơ", issuer, _local_day(event.at)),
     }

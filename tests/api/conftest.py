@@ -76,15 +76,18 @@ def login(demo, db) -> Callable[[str], APIClient]:
 
 
 def upload(client: APIClient, kind: str = "submitted", *, signed: bool = False, name: str = "") -> str:
-    """Upload a small PDF of `kind`; returns its id."""
+    """Upload a small PDF of `kind` (truly signed by the demo CA's signer when `signed`: the
+    signature is verified on upload, not claimed); returns its id."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from motcua.demo.signing import signed_pdf
+
+    content = signed_pdf(kind) if signed else PDF
     response = client.post(
         "/api/v1/documents",
         {
-            "file": SimpleUploadedFile(name or f"{kind}.pdf", PDF, content_type="application/pdf"),
+            "file": SimpleUploadedFile(name or f"{kind}.pdf", content, content_type="application/pdf"),
             "kind": kind,
-            "signed": "true" if signed else "false",
         },
         format="multipart",
     )

@@ -92,9 +92,12 @@ def test_token_exchange_and_bearer_authentication(demo, anon):
     assert list(response.json()) == ["token"]
 
     assert anon.get("/api/v1/dossiers", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
-    # Same token again: one per account.
-    again = anon.post("/api/v1/auth/token", {"username": "congdan1", "password": "demo"}, format="json")
-    assert again.json()["token"] == token
+    # Signing in again gives another token (only digests are stored, so none can be handed out
+    # twice); both work until they expire.
+    again = ok(anon.post("/api/v1/auth/token", {"username": "congdan1", "password": "demo"}, format="json"))
+    assert again["token"] != token
+    assert anon.get("/api/v1/dossiers", HTTP_AUTHORIZATION=f"Bearer {again['token']}").status_code == 200
+    assert anon.get("/api/v1/dossiers", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
 
     anonymous = anon.get("/api/v1/dossiers")
     assert anonymous.status_code == 401 and anonymous["WWW-Authenticate"] == "Bearer"
@@ -115,11 +118,14 @@ def test_token_exchange_and_bearer_authentication(demo, anon):
 
 
 def test_token_expires_and_signing_in_again_gives_a_new_one(demo, anon, settings):
-    from rest_framework.authtoken.models import Token
+    from knox.crypto import hash_token
+    from knox.models import AuthToken
 
     credentials = {"username": "congdan1", "password": "demo"}
     token = ok(anon.post("/api/v1/auth/token", credentials, format="json"))["token"]
-    Token.objects.filter(key=token).update(created=timezone.now() - settings.API_TOKEN_TTL)
+    stored = AuthToken.objects.get(digest=hash_token(token))
+    assert abs(stored.expiry - stored.created - settings.API_TOKEN_TTL).total_seconds() < 5
+    AuthToken.objects.filter(digest=stored.digest).update(expiry=timezone.now())
     expired = anon.get("/api/v1/dossiers", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert expired.status_code == 401 and error(expired)["code"] == "token_expired"
     assert "hết hạn" in error(expired)["message"]
@@ -165,13 +171,27 @@ def test_upload_document(citizen):
 
     response = citizen.post(
         "/api/v1/documents",
-        {"file": SimpleUploadedFile("Tờ khai.pdf", PDF), "kind": "submitted", "signed": "true"},
+        {"file": SimpleUploadedFile("Tờ khai.pdf", PDF), "kind": "submitted"},
         format="multipart",
     )
     body = ok(response, 201)
-    assert set(body) == {"id", "name", "kind", "kind_display", "content_type", "size", "sha256", "signed"}
+    assert set(body) == {
+        "id",
+        "name",
+        "kind",
+        "kind_display",
+        "content_type",
+        "size",
+        "sha256",
+        "signed",
+        "signature_status",
+        "signature_signer",
+        "signature_signed_at",
+        "signature_checked_at",
+    }
     assert body["name"] == "Tờ khai.pdf" and body["content_type"] == "application/pdf"
-    assert body["size"] == len(PDF) and body["signed"] is True and len(body["sha256"]) == 64
+    assert body["size"] == len(PDF) and len(body["sha256"]) == 64
+    assert body["signed"] is False and body["signature_status"] == "unsigned"
 
     renamed = citizen.post(
         "/api/v1/documents",
@@ -341,8 +361,12 @@ def test_malformed_json_and_wrong_media_type(citizen):
     assert form.status_code == 415 and error(form)["code"] == "unsupported_media_type"
 
 
-def test_invalid_applicant_identifier_is_400(citizen):
-    response = submit(citizen, applicant={**CITIZEN, "identifier": "123"})
+def test_invalid_applicant_identifier_is_400(login):
+    # Typed at the counter (online, the identity is the account's own: R-26).
+    clerk = login("tiepnhan.tranbien")
+    response = submit(
+        clerk, "2.000815", case="", channel="counter", applicant={**CITIZEN, "identifier": "123"}
+    )
     assert response.status_code == 400
     assert error(response)["details"] == {"applicant.identifier": "Số định danh cá nhân gồm đúng 12 chữ số."}
 
@@ -452,10 +476,16 @@ def test_officers_see_only_their_units_dossiers(login, submitted):
     assert _codes(justice.get("/api/v1/dossiers")) == []
     assert justice.get(f"/api/v1/dossiers/{code}").status_code == 404
     assert justice.get(f"/api/v1/dossiers/{code}/events").status_code == 404
-    # Acting on another unit's dossier is refused by the lifecycle's guard, with its rule.
+    # Acting on another unit's dossier answers exactly like reading it: it does not exist for him
+    # (issue 8 item 1: no version, no state, no hint that the code was issued).
     refused = act(justice, code, "receive", 1)
-    assert refused.status_code == 403
-    err = error(refused)
+    assert refused.status_code == 404
+    assert refused.content == justice.get(f"/api/v1/dossiers/{code}").content
+    assert error(refused)["code"] == "dossier_not_found"
+    # Someone who sees it but may not act gets the lifecycle guard's refusal, with its rule.
+    own = act(login("congdan1"), code, "receive", 1)
+    assert own.status_code == 403
+    err = error(own)
     assert (err["code"], err["rule"]) == ("permission_denied", "R-01")
     assert "Công an tỉnh Đồng Nai" in err["message"]
     # The unit's leader and its head of division see it; so does the superuser administrator.
@@ -481,7 +511,7 @@ def test_applicants_see_only_their_own(login, submitted):
     assert _codes(stranger.get("/api/v1/dossiers")) == []
     assert stranger.get(f"/api/v1/dossiers/{code}").status_code == 404
     refused = act(stranger, code, "receive", 1)
-    assert refused.status_code == 403 and error(refused)["rule"] == "R-01"
+    assert refused.status_code == 404 and error(refused)["code"] == "dossier_not_found"
 
 
 def test_consulted_unit_sees_the_dossier(login, police, processing):
@@ -584,19 +614,21 @@ def test_unknown_dossier_is_404(police):
     assert response.status_code == 404 and error(response)["code"] == "dossier_not_found"
 
 
-def test_strange_codes_in_paths_are_404_not_500(police):
-    # PostgreSQL refuses NUL bytes in text: the code is checked before any query.
-    for path, code in (
-        ("/api/v1/dossiers/%00", "dossier_not_found"),
-        ("/api/v1/dossiers/a%00b/events", "dossier_not_found"),
-        ("/api/v1/dossiers/" + "9" * 200, "dossier_not_found"),
-        ("/api/v1/procedures/%00", "procedure_not_found"),
+def test_strange_codes_in_paths_are_4xx_not_500(police):
+    # PostgreSQL refuses NUL bytes in text: a NUL anywhere in the address is refused before any view
+    # (400, item 6 of issue 8); any other odd code is checked before any query (404).
+    for path, status, code in (
+        ("/api/v1/dossiers/%00", 400, "invalid_characters"),
+        ("/api/v1/dossiers/a%00b/events", 400, "invalid_characters"),
+        ("/api/v1/dossiers/" + "9" * 200, 404, "dossier_not_found"),
+        ("/api/v1/dossiers/a%01b", 404, "dossier_not_found"),
+        ("/api/v1/procedures/%00", 400, "invalid_characters"),
     ):
         response = police.get(path)
-        assert response.status_code == 404, path
+        assert response.status_code == status, path
         assert error(response)["code"] == code
     response = act(police, "x%00", "receive", 1)
-    assert response.status_code == 404 and error(response)["code"] == "dossier_not_found"
+    assert response.status_code == 400 and error(response)["code"] == "invalid_characters"
 
 
 def test_event_log(police, citizen, processing):
@@ -671,7 +703,8 @@ def test_rule_refusals_are_422_with_rule(police, processing):
     assert error(no_content)["rule"] == "R-12"
 
     unlawful = act(police, code, "pause", version, pause_reason="busy", reason="Cán bộ nghỉ phép")
-    assert unlawful.status_code == 422 and error(unlawful)["rule"] == "R-13"
+    assert unlawful.status_code == 422
+    assert (error(unlawful)["code"], error(unlawful)["rule"]) == ("pause_reason_unlawful", "R-13")
     no_result = act(police, code, "issue_result", version)
     assert no_result.status_code == 422 and error(no_result)["rule"] == "R-14"
     no_items = act(police, code, "request_supplement", version, reason="Thiếu giấy tờ")
@@ -703,7 +736,7 @@ def test_pause_refused_while_consultation_open_r13(police, processing):
     )
     assert refused.status_code == 422
     assert error(refused) == {
-        "code": "rule_violation",
+        "code": "consultation_open",
         "message": "Không thể tạm dừng hồ sơ đang chờ ý kiến của cơ quan khác.",
         "rule": "R-13",
     }

@@ -31,6 +31,7 @@ from django.utils import timezone
 from pytest_django.live_server_helper import LiveServer
 
 from motcua.demo.loader import load_demo
+from motcua.demo.signing import signed_pdf
 from motcua.dossiers import services
 from motcua.dossiers.context import ActionInput
 from motcua.dossiers.services import ApplicantInput, SubmissionInput
@@ -95,11 +96,11 @@ class Http:
         return self.request("POST", path, body=json.dumps(payload).encode(), content_type="application/json")
 
     def upload(self, kind: str, *, signed: bool = False, name: str = "") -> str:
+        """Upload a PDF; `signed` sends one truly signed by the demo CA (verified by the server)."""
         boundary = uuid.uuid4().hex
         parts = [
             ("kind", kind.encode(), None),
-            ("signed", b"true" if signed else b"false", None),
-            ("file", PDF, name or f"{kind}.pdf"),
+            ("file", signed_pdf(kind) if signed else PDF, name or f"{kind}.pdf"),
         ]
         body = b""
         for field_name, value, filename in parts:
@@ -180,6 +181,13 @@ class Case:
         return self.detail["state"], self.detail["national_status"]
 
 
+def handed_in(who: Http, case: Case) -> list[int]:
+    """Every component of the dossier's case, as the counter ticks a complete paper dossier (R-17)."""
+    procedure = who.get(f"/api/v1/procedures/{case.detail['procedure']['code']}").body
+    [matching] = [c for c in procedure["cases"] if c["code"] == case.detail["case"]["code"]]
+    return [d["id"] for d in matching["documents"]]
+
+
 def submit(who: Http, **body) -> Case:
     reply = who.post("/api/v1/dossiers", body)
     assert reply.status == 201, reply.body
@@ -218,7 +226,7 @@ def test_on_the_spot_certification_at_a_commune_counter(server, people):
     assert case.detail["time_limit"]["unit"] == "working_hours"
     secret = case.detail["lookup_secret"]
 
-    case.act(clerk, "receive")
+    case.act(clerk, "receive", components=handed_in(clerk, case))
     assert case.state == ("received", 2) and case.detail["due_at"]
     case.refused(clerk, "issue_result", 422, "R-14")  # no result document yet
     case.act(
@@ -240,7 +248,7 @@ def test_on_the_spot_certification_at_a_commune_counter(server, people):
 
     # Chứng thực hợp đồng (1.019941) is not decided on the spot: R-08 refuses the shortcut.
     contract = submit(clerk, procedure="1.019941", channel="counter", applicant=CITIZEN)
-    contract.act(clerk, "receive")
+    contract.act(clerk, "receive", components=handed_in(clerk, contract))
     contract.refused(clerk, "issue_result", 422, "R-08", documents=[clerk.upload("result")])
 
 
@@ -421,7 +429,7 @@ def test_fee_bearing_dossier_through_the_provincial_centre(server, people):
         PROVINCE_CENTRE,
     ]
 
-    case.act(clerk, "receive")
+    case.act(clerk, "receive", components=handed_in(clerk, case))
     case.act(clerk, "forward")  # the hand-over to the Department of Justice
     handover = case.events(clerk)[-1]["data"]["handover"]
     assert handover["from"] == PROVINCE_CENTRE and handover["to"] == JUSTICE and handover["postal"]
@@ -447,7 +455,7 @@ def test_withdrawal_needs_the_request_and_the_heads_signed_approval(server, peop
     citizen, clerk = people("congdan1"), people("tiepnhan.tinh")
     justice, head = people("chuyenvien.sotuphap"), people("lanhdao.sotuphap")
     case = submit(clerk, procedure="1.019902", channel="counter", applicant=CITIZEN)
-    case.act(clerk, "receive")
+    case.act(clerk, "receive", components=handed_in(clerk, case))
     case.act(clerk, "forward")
 
     case.refused(citizen, "request_withdrawal", 422, "R-15", reason="Không còn nhu cầu")
@@ -582,7 +590,10 @@ def test_supplement_requested_once_and_the_clock_restarts(server, people):
     due_before = case.detail["due_at"]
 
     stranger = people("congdan2")
-    case.refused(stranger, "submit_supplement", 403, "R-15", documents=[stranger.upload("supplement")])
+    # Another citizen may not even learn that the dossier exists (issue 8 item 1): the same 404 as
+    # for a code never issued, whatever the action.
+    err = case.refused(stranger, "submit_supplement", 404, None, documents=[stranger.upload("supplement")])
+    assert err["code"] == "dossier_not_found"
     case.act(
         citizen,
         "submit_supplement",

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from motcua.demo.signing import signed_pdf
 from motcua.documents.services import store_document
 from motcua.dossiers.models import Dossier
 from tests.dossiers.kit import (
@@ -210,8 +211,13 @@ def test_r15_unsigned_approval_refused_and_no_document_left_behind(client_for):
     response = post(head, d, "approve_withdrawal", files=[pdf("Đồng ý.pdf")])
     assert response.status_code == 422 and "R-15" in html(response)
     assert Document.objects.count() == documents
-    response = post(head, d, "approve_withdrawal", files=[pdf("Đồng ý.pdf")], signed="on")
+    # A "signed" checkbox no longer exists: only a PDF whose signature verifies is accepted.
+    signed = SimpleUploadedFile(
+        "Đồng ý.pdf", signed_pdf("Văn bản đồng ý rút hồ sơ"), content_type="application/pdf"
+    )
+    response = post(head, d, "approve_withdrawal", files=[signed])
     assert response.status_code == 302 and fresh(d).state == "withdrawn"
+    assert "Đã ký số: LÃNH ĐẠO THỬ NGHIỆM MOTCUA" in html(head.get(page_url(d)))
 
 
 def test_bad_input_is_a_vietnamese_400_never_a_500(client_for):

@@ -91,6 +91,7 @@ def test_due_soon_fixture_is_due_soon(province):
             "tiepnhan.tinh",  # counter officer of the provincial Centre
             {
                 "to_receive": {"counter_submitted"},
+                "supplement": set(),
                 "mine": {"received"},
                 "due_soon": {"due_soon"},
                 "overdue": {"late"},
@@ -101,6 +102,7 @@ def test_due_soon_fixture_is_due_soon(province):
             "chuyenvien.sotuphap",  # processing officer + online counter of Sở Tư pháp
             {
                 "to_receive": {"online_submitted"},
+                "supplement": set(),
                 "mine": {"appraisal", "late", "due_soon"},
                 "division": {"received", "appraisal", "division_step", "late", "due_soon", "withdrawal"},
                 "consult_in": set(),
@@ -149,6 +151,7 @@ def test_due_soon_fixture_is_due_soon(province):
             "chuyenvien.sotaichinh",  # consulted by Sở Nội vụ
             {
                 "to_receive": set(),
+                "supplement": set(),
                 "mine": set(),
                 "division": set(),
                 "consult_in": {"consulted"},
@@ -162,6 +165,7 @@ def test_due_soon_fixture_is_due_soon(province):
             "chuyenvien.sonoivu",  # waits for Sở Tài chính's answer
             {
                 "to_receive": set(),
+                "supplement": set(),
                 "mine": {"consulted"},
                 "division": {"consulted"},
                 "consult_in": set(),
@@ -175,6 +179,7 @@ def test_due_soon_fixture_is_due_soon(province):
             "chuyenvien.soxaydung",  # another department: none of these dossiers
             {
                 "to_receive": set(),
+                "supplement": set(),
                 "mine": set(),
                 "division": set(),
                 "consult_in": set(),

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from motcua.catalog.models import Procedure
+from motcua.demo.signing import signed_pdf
 from motcua.documents.models import Document
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.reception_selectors import appointment_preview
@@ -27,6 +28,11 @@ def html(response) -> str:
 
 def scan(name: str = "ban-quet.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def signed_scan(name: str) -> SimpleUploadedFile:
+    """A PDF truly signed by the demo CA (its signature is verified on upload, not ticked)."""
+    return SimpleUploadedFile(name, signed_pdf(name), content_type="application/pdf")
 
 
 def components(code: str, case: str = "TH1") -> list:
@@ -140,12 +146,14 @@ def test_several_cases_are_chosen_first(client_for):
     assert 'name="case" value="TH2"' in body
 
 
-def test_applicant_lookup_fills_the_contacts(client_for):
+def test_applicant_lookup_fills_the_name_but_never_the_stored_contacts(client_for):
     client = client_for("tiepnhan.tinh")
     query = {"lookup": "1", "applicant_kind": "citizen", "identifier": "075088000001"}
     partial = client.get(form_url(NOTARY), query, headers={"HX-Request": "true"})
     assert partial.status_code == 200 and "<html" not in html(partial)
-    assert 'value="Nguyễn Văn Thử"' in html(partial) and 'value="0900000001"' in html(partial)
+    assert 'value="Nguyễn Văn Thử"' in html(partial)
+    # Issue 8 item 3: a typed identifier must not reveal the person's stored phone or address.
+    assert "0900000001" not in html(partial) and "Khu phố 1" not in html(partial)
     full = client.get(form_url(NOTARY), query | {"summary": "Giữ nguyên"})
     assert 'value="Nguyễn Văn Thử"' in html(full) and 'value="Giữ nguyên"' in html(full)
     unknown = client.get(
@@ -256,7 +264,7 @@ def test_r08_on_the_spot_completed_in_one_sitting(client_for):
 
     assert act("issue_result", outcome="result").status_code == 422  # R-14: the signed result first
     assert (
-        act("issue_result", outcome="result", files=[scan("Bản sao chứng thực.pdf")], signed="on").status_code
+        act("issue_result", outcome="result", files=[signed_scan("Bản sao chứng thực.pdf")]).status_code
         == 302
     )
     assert "return_result" in html(clerk.get(f"/can-bo/ho-so/{dossier.code}/"))

@@ -12,7 +12,7 @@ import datetime
 import threading
 from collections import Counter as Tally
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import pytest
@@ -25,7 +25,8 @@ from motcua.catalog.models import CaseDuration, Channel, Field, OnlineLevel, Pro
 from motcua.catalog.services import add_reception_point
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier, DossierCounter, DossierEvent, OutboxMessage
-from motcua.org.models import Applicant, ApplicantKind, Unit, UnitKind, UnitLevel
+from motcua.org.models import Applicant, ApplicantKind, Role, Unit, UnitKind, UnitLevel
+from motcua.org.services import grant_role
 
 # Transactional: real parallel connections. The seeded calendar is put back after the module.
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("keep_seeded_data")]
@@ -85,9 +86,16 @@ def catalogue(transactional_db) -> Catalogue:
 
 @pytest.fixture
 def citizens(transactional_db) -> list:
-    """One signed-up citizen per thread (an applicant record is linked to one account)."""
+    """One signed-up citizen per thread, each account linked to its verified identity (R-26: an
+    online dossier is the account's own applicant's, issue 8 item 3)."""
     user_model = get_user_model()
-    return [user_model.objects.create_user(f"congdan{i}", password=None) for i in range(THREADS)]
+    users = [user_model.objects.create_user(f"congdan{i}", password=None) for i in range(THREADS)]
+    for i, user in enumerate(users):
+        identity = submission(i).applicant
+        Applicant.objects.create(
+            user=user, kind=identity.kind, identifier=identity.identifier, name=identity.name
+        )
+    return users
 
 
 def submission(applicant_no: int, unit_code: str = UNIT_A) -> services.SubmissionInput:
@@ -269,17 +277,54 @@ def test_units_and_days_have_independent_sequences(catalogue, citizens):
         assert dossier.code.startswith(f"{dossier.receiving_unit.code}-")
 
 
-def test_first_submissions_of_one_new_applicant_in_parallel(catalogue, citizens):
-    """One citizen sends the first dossiers of their life from several tabs at once: every one is
-    accepted, with consecutive codes, and there is one applicant record. (SQLite passes because
-    its writers are serialised before the applicant is read.)"""
-    citizen = citizens[0]
+@pytest.fixture
+def counter_clerks(catalogue, transactional_db) -> list:
+    """One counter officer of UNIT_A per thread, at the unit's counter reception point (R-01)."""
+    procedure, unit = catalogue.procedure, catalogue.units[UNIT_A]
+    case = procedure.cases.get()
+    CaseDuration.objects.create(
+        case=case, channel=Channel.COUNTER, value=Decimal("8"), unit=DurationUnit.WORKING_HOURS
+    )
+    add_reception_point(procedure, channel=Channel.COUNTER, unit=unit)
+    user_model = get_user_model()
+    clerks = [user_model.objects.create_user(f"tiepnhan{i}", password=None) for i in range(THREADS)]
+    for clerk in clerks:
+        grant_role(clerk, unit, Role.COUNTER_OFFICER)
+    return clerks
+
+
+def test_first_submissions_of_one_new_applicant_in_parallel(catalogue, counter_clerks):
+    """One person, never seen before, is entered at several counters at once (online a person can
+    only submit as an identity already linked to the account): every dossier is accepted, with
+    consecutive codes, and there is one applicant record. (SQLite passes because its writers are
+    serialised before the applicant is read.)"""
+    newcomer = replace(submission(THREADS + 1), channel=Channel.COUNTER)
 
     def work(thread_no: int) -> list[str]:
-        return [services.submit(submission(0), actor=citizen, now=DAY_1).code]
+        return [services.submit(newcomer, actor=counter_clerks[thread_no], now=DAY_1).code]
 
     outcome = run_in_threads(work)
 
     assert_no_errors(outcome)
     assert sorted(outcome.codes) == expected_codes(UNIT_A, DAY_1, THREADS)
-    assert Applicant.objects.filter(identifier=submission(0).applicant.identifier).count() == 1
+    assert Applicant.objects.filter(identifier=newcomer.applicant.identifier).count() == 1
+
+
+def test_parallel_retries_with_one_idempotency_key_make_one_dossier(catalogue, citizens):
+    """Issue 8 item 3: a client retries one submission from several connections at once with the
+    same Idempotency-Key: one dossier, one code, and every retry answers with that dossier. On
+    PostgreSQL the losers meet the unique (account, key) index, roll back (their code with them)
+    and return the winner."""
+    citizen = citizens[0]
+    retried = replace(submission(0), idempotency_key="gui-lai-7f3c")
+
+    def work(thread_no: int) -> list[str]:
+        return [services.submit_or_replay(retried, actor=citizen, now=DAY_1).dossier.code]
+
+    outcome = run_in_threads(work)
+
+    assert_no_errors(outcome)
+    assert outcome.codes == expected_codes(UNIT_A, DAY_1, 1) * THREADS
+    assert list(Dossier.objects.values_list("code", flat=True)) == expected_codes(UNIT_A, DAY_1, 1)
+    assert DossierCounter.objects.get().last == 1  # no number taken by a loser
+    assert DossierEvent.objects.count() == 1 and OutboxMessage.objects.count() == 2

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from motcua.consultations import selectors, services
 from motcua.consultations.models import Consultation, ReplyTimeLimit
-from motcua.core.errors import InvalidInput, PermissionDenied, RuleViolation
+from motcua.core.errors import InvalidInput, NotFound, RuleViolation
 from motcua.documents.models import DocumentKind
 from motcua.dossiers.models import OutboxMessage, OutboxTopic
 from motcua.org.models import Unit
@@ -65,7 +65,9 @@ def test_r12_consultation_requires_content_and_deadline():
         consult(d, now=at("2026-03-02 09:00"), to_unit="000.99.99.H19")
     with pytest.raises(InvalidInput):  # not oneself
         consult(d, now=at("2026-03-02 09:00"), to_unit=HOME_AFFAIRS)
-    with pytest.raises(PermissionDenied):  # the lead's handler asks, not the consulted unit
+    # The lead's handler asks, not the unit to be consulted — which, not yet asked, does not even
+    # see the dossier (issue 8 item 1: the same 404 as its detail).
+    with pytest.raises(NotFound):
         act(
             d,
             "consult",

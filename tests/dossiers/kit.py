@@ -12,7 +12,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import override_settings
 
+from motcua.catalog.models import RequiredDocument
 from motcua.demo.loader import load_demo
+from motcua.demo.signing import signed_pdf
 from motcua.documents.models import DocumentKind
 from motcua.documents.services import store_document
 from motcua.dossiers import services
@@ -66,8 +68,14 @@ def user(username: str):
 _PDF = b"%PDF-1.4\n% MotCua test document\n"
 
 
-def doc(kind: str = DocumentKind.OTHER, *, signed: bool = False, name: str = "tai-lieu.pdf"):
-    return store_document(name=name, content=_PDF + kind.encode(), kind=kind, signed=signed)
+def doc(
+    kind: str = DocumentKind.OTHER, *, signed: bool = False, name: str = "tai-lieu.pdf", by: str | None = None
+):
+    """A stored document; `signed` makes it a PDF truly signed by the demo CA's signer (verified on
+    storing), `by` the username that uploads it (only they, or an officer handling the dossier,
+    may cite it — item 4 of issue 8)."""
+    content = signed_pdf(DocumentKind(kind).label) if signed else _PDF + kind.encode()
+    return store_document(name=name, content=content, kind=kind, uploaded_by=user(by) if by else None)
 
 
 CITIZEN = ApplicantInput(kind="citizen", identifier="075088000001", name="Nguyễn Văn Thử", phone="0900000001")
@@ -97,6 +105,10 @@ def act(
     version = Dossier.objects.values_list("version", flat=True).get(code=code)
     fields.setdefault("version", version)
     fields["documents"] = [d.pk for d in fields.get("documents", [])]
+    if action == "receive" and "components" not in fields:  # a complete dossier unless said otherwise (R-17)
+        fields["components"] = list(
+            RequiredDocument.objects.filter(case__dossiers__code=code).values_list("pk", flat=True)
+        )
     return services.apply(code, action, user(actor) if actor else None, ActionInput(**fields), now=now)
 
 

@@ -8,7 +8,7 @@ import itertools
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from motcua.core.errors import PermissionDenied, RuleViolation
+from motcua.core.errors import NotFound, PermissionDenied, RuleViolation
 from motcua.documents.models import DocumentKind
 from motcua.dossiers import guards, lifecycle, outbox, services
 from motcua.dossiers.context import ActionInput, Context
@@ -127,11 +127,15 @@ def test_action_not_in_table_is_refused():
 
 def test_permission_per_unit():
     d = notary_processing(at("2026-03-02 08:00"))
-    # An officer of another department cannot touch Sở Tư pháp's step, nor can the Centre.
-    for outsider in ("chuyenvien.soxaydung", "lanhdao.soxaydung", "tiepnhan.tinh", "congdan1"):
-        with pytest.raises(PermissionDenied):
+    # An officer of another department cannot touch Sở Tư pháp's step — to him the dossier does
+    # not exist (item 1 of issue 8: no existence leak) — nor can the Centre or the applicant.
+    for outsider in ("chuyenvien.soxaydung", "lanhdao.soxaydung"):
+        with pytest.raises(NotFound):
             act(d, "forward", outsider, now=at("2026-03-02 09:00"))
-    with pytest.raises(PermissionDenied):
+    for onlooker in ("tiepnhan.tinh", "congdan1"):
+        with pytest.raises(PermissionDenied):
+            act(d, "forward", onlooker, now=at("2026-03-02 09:00"))
+    with pytest.raises(NotFound):
         act(d, "forward", None, now=at("2026-03-02 09:00"))
     # Within the unit, a step is handled by its role or a role above it, never below.
     d = forward_to(d, 4, now=at("2026-03-03 08:00"))  # "Lãnh đạo Sở ký tờ trình"
@@ -318,12 +322,12 @@ def test_refused_action_leaves_no_trace():
         ("issue_result", "lanhdao.ubndtinh", {}),  # R-14 (and not at the decision step)
         ("stop", "lanhdao.sotuphap", {"reason": "Dừng"}),  # R-14: no notice
         ("pause", "chuyenvien.sotuphap", {"pause_reason": "nghi_phep"}),  # R-13
-        ("forward", "chuyenvien.soxaydung", {}),  # another unit
+        ("forward", "chuyenvien.soxaydung", {}),  # another unit: not even visible (NotFound)
         ("request_supplement", "chuyenvien.sotuphap", {"items": []}),  # R-17
         ("consult", "chuyenvien.sotuphap", {"to_unit": "000.00.03.H19", "content": "ngắn"}),  # R-12
     ]
     for action, actor, fields in refusals:
-        with pytest.raises((RuleViolation, PermissionDenied)):
+        with pytest.raises((RuleViolation, PermissionDenied, NotFound)):
             act(d, action, actor, now=at("2026-03-03 08:00"), **fields)
         assert _footprint(d) == before, action
 
@@ -359,7 +363,7 @@ def test_dropped_withdrawal_goes_back_to_the_supplement_then_to_processing():
         "request_withdrawal",
         "congdan1",
         now=at("2026-03-04 08:00"),
-        documents=[doc(DocumentKind.WITHDRAWAL_REQUEST)],
+        documents=[doc(DocumentKind.WITHDRAWAL_REQUEST, by="congdan1")],
     )
     d = act(
         d,
@@ -424,12 +428,16 @@ def test_consulted_unit_answers_while_the_lead_waits_for_a_supplement():
 # --- submission ----------------------------------------------------------------------------------
 
 
-def test_applicant_with_an_account_may_submit_for_someone_else():
+def test_r26_online_submission_is_for_the_account_itself_only():
+    """Issue 8 item 3: someone else's dossier (e.g. under an authorisation) is entered at the
+    counter; online, an account submits as its own verified identity and is never relinked."""
     mine = submit(NOTARY, now=at("2026-03-02 08:00"))
     assert mine.applicant.user == user("congdan1")
     other = ApplicantInput(kind="citizen", identifier="075099000009", name="Lê Văn Ủy Quyền")
-    theirs = submit(NOTARY, now=at("2026-03-02 08:05"), applicant=other)
-    assert theirs.applicant.identifier == "075099000009" and theirs.applicant.user is None
+    with pytest.raises(PermissionDenied) as exc:
+        submit(NOTARY, now=at("2026-03-02 08:05"), applicant=other)
+    assert exc.value.rule == "R-26"
+    assert not Applicant.objects.filter(identifier="075099000009").exists()
     assert Applicant.objects.get(user=user("congdan1")).identifier == "075088000001"
 
 

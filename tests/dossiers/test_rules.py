@@ -9,7 +9,7 @@ import datetime
 import pytest
 
 from motcua.catalog.models import OnlineLevel, Procedure
-from motcua.core.errors import PermissionDenied, RuleViolation
+from motcua.core.errors import NotFound, PermissionDenied, RuleViolation
 from motcua.documents.models import DocumentKind
 from motcua.dossiers import deadlines
 from motcua.dossiers.models import LegalBasis, OutboxMessage, OutboxTopic
@@ -57,8 +57,8 @@ def test_r02_online_dossier_goes_to_deciding_unit_point():
     assert d.reception_point.channel == "online"
     assert d.reception_point.on_behalf_of is None  # never through the Centre's on-behalf point
     assert d.code.startswith(f"{JUSTICE}-260302-")
-    # The Centre cannot receive it; Sở Tư pháp's own reception point does.
-    with pytest.raises(PermissionDenied):
+    # The Centre cannot receive it (it does not even see it); Sở Tư pháp's own reception point does.
+    with pytest.raises(NotFound):
         act(d, "receive", "tiepnhan.tinh", now=at("2026-03-02 09:00"))
     d = act(d, "receive", "chuyenvien.sotuphap", now=at("2026-03-02 09:00"))
     d = act(d, "forward", "chuyenvien.sotuphap", now=at("2026-03-02 09:05"))
@@ -371,26 +371,27 @@ def test_r15_withdrawal_needs_request_head_and_signed_document():
     with pytest.raises(RuleViolation) as exc:  # the applicant's request is in writing
         act(d, "request_withdrawal", "congdan1", now=at("2026-03-03 08:00"))
     refused("R-15", exc)
-    with pytest.raises(PermissionDenied):  # another citizen cannot withdraw it
+    with pytest.raises(NotFound):  # another citizen cannot withdraw it (nor see it)
         act(
             d,
             "request_withdrawal",
             "congdan2",
             now=at("2026-03-03 08:00"),
-            documents=[doc(DocumentKind.WITHDRAWAL_REQUEST)],
+            documents=[doc(DocumentKind.WITHDRAWAL_REQUEST, by="congdan2")],
         )
     d = act(
         d,
         "request_withdrawal",
         "congdan1",
         now=at("2026-03-03 08:00"),
-        documents=[doc(DocumentKind.WITHDRAWAL_REQUEST)],
+        documents=[doc(DocumentKind.WITHDRAWAL_REQUEST, by="congdan1")],
     )
     assert d.state == State.WITHDRAWAL_REQUESTED
 
     signed = doc(DocumentKind.WITHDRAWAL_APPROVAL, signed=True)
     for officer in ("chuyenvien.sotuphap", "truongphong.sotuphap", "lanhdao.soxaydung"):
-        with pytest.raises(PermissionDenied):  # not the head of Sở Tư pháp
+        # Not the head of Sở Tư pháp (and another department's head does not even see the dossier).
+        with pytest.raises(NotFound if officer == "lanhdao.soxaydung" else PermissionDenied):
             act(d, "approve_withdrawal", officer, now=at("2026-03-03 09:00"), documents=[signed])
     with pytest.raises(RuleViolation) as exc:  # unsigned
         act(
@@ -436,7 +437,13 @@ def test_r17_supplement_lists_all_items_once():
 
     # The applicant hands in everything on Monday 09/3 10:00: the legal time restarts from there.
     completed = at("2026-03-09 10:00")
-    d = act(d, "submit_supplement", "congdan1", now=completed, documents=[doc(DocumentKind.SUPPLEMENT)])
+    d = act(
+        d,
+        "submit_supplement",
+        "congdan1",
+        now=completed,
+        documents=[doc(DocumentKind.SUPPLEMENT, by="congdan1")],
+    )
     assert d.state == State.PROCESSING and d.current_step.order == 2
     assert local(d.due_at) == at("2026-04-06 10:00")  # completion + the full 20 working days
     assert local(d.original_due_at) == at("2026-03-30 08:00")
@@ -483,7 +490,7 @@ def test_r17_reception_guidance_and_post_reception_request_are_each_once():
         "submit_supplement",
         "congdan1",
         now=at("2026-03-03 09:00"),
-        documents=[doc(DocumentKind.SUPPLEMENT)],
+        documents=[doc(DocumentKind.SUPPLEMENT, by="congdan1")],
     )
     assert d.state == State.SUBMITTED and d.due_at is None  # the clock starts at receipt
     with pytest.raises(RuleViolation):  # guidance at reception is given once

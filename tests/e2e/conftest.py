@@ -118,7 +118,12 @@ def server(tmp_path_factory) -> Iterator[Server]:
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(tmp),
-        "MOTCUA_DEBUG": "1",  # runserver serves the self-hosted static files
+        # The demo settings (DEBUG: runserver serves the self-hosted static files; password sign-in;
+        # cookies over plain http://127.0.0.1).
+        "DJANGO_SETTINGS_MODULE": "motcua.settings_demo",
+        "MOTCUA_DEBUG": "1",
+        # Tests that type a wrong password on purpose share one server and one address.
+        "MOTCUA_LOCKOUT_FAILURES": "50",
         "MOTCUA_MEDIA_ROOT": str(tmp / "media"),
         "MOTCUA_ALLOWED_HOSTS": "127.0.0.1,localhost",
         # Browser tests sign in many times from one address.

@@ -6,11 +6,14 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from motcua.demo.signing import signed_pdf
+
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
-def pdf_file(name: str) -> dict:
-    return {"name": name, "mimeType": "application/pdf", "buffer": PDF}
+def pdf_file(name: str, *, signed: bool = False) -> dict:
+    """A PDF to upload; `signed` makes one truly signed by the demo CA, which the server verifies."""
+    return {"name": name, "mimeType": "application/pdf", "buffer": signed_pdf(name) if signed else PDF}
 
 
 def open_dossier(page: Page, code: str) -> Page:
@@ -42,9 +45,7 @@ def act(
         else:
             field.fill(value)
     if files:
-        page.locator(f"#{dom_id}-files").set_input_files([pdf_file(name) for name in files])
-    if signed:
-        page.locator(f"#{dom_id}-signed").check()
+        page.locator(f"#{dom_id}-files").set_input_files([pdf_file(name, signed=signed) for name in files])
     with page.expect_response(lambda r: "/thao-tac/" in r.url and r.request.method == "POST") as sent:
         page.locator(f"#nut-{dom_id}").click()
     status = sent.value.status

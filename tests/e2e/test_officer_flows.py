@@ -29,6 +29,16 @@ def _api_act(server, code: str, action: str, username: str, **body) -> dict:
     return detail
 
 
+def _components(server, dossier: dict) -> list[int]:
+    """Every component of the dossier's case: the counter checked a complete paper dossier (R-17)."""
+    status, procedure = server.api(
+        "GET", f"/api/v1/procedures/{dossier['procedure']['code']}", username="tiepnhan.tinh"
+    )
+    assert status == 200, procedure
+    [case] = [c for c in procedure["cases"] if c["code"] == dossier["case"]["code"]]
+    return [d["id"] for d in case["documents"]]
+
+
 def _dossier_code(page) -> str:
     heading = page.get_by_role("heading", name=re.compile(r"^Hồ sơ ")).inner_text()
     return CODE.search(heading).group()
@@ -73,6 +83,9 @@ def test_on_the_spot_dossier_completed_in_one_sitting(officer, shot):
     page.goto("/can-bo/tiep-nhan/2.000815/")
     page.locator("#id_identifier").fill("075088000032")
     page.locator("#id_name").fill("Phạm Quốc Bảo")
+    ticks = page.locator("#thanh-phan input.tick")  # every component handed in (R-17)
+    for i in range(ticks.count()):
+        ticks.nth(i).check()
     page.locator("#nut-tiep-nhan").click()
     state_is(page, "Đã tiếp nhận, chờ chuyển xử lý")
     expect(page.locator("#tai-cho")).to_be_visible()  # the sitting goes on
@@ -159,7 +172,7 @@ def test_withdrawal_approved_by_the_head(server, officer, shot):
     )
     assert status == 201, dossier
     code = dossier["code"]
-    _api_act(server, code, "receive", "tiepnhan.tinh")
+    _api_act(server, code, "receive", "tiepnhan.tinh", components=_components(server, dossier))
     _api_act(server, code, "forward", "tiepnhan.tinh")
 
     # The applicant hands the written request in at the counter that received the dossier.

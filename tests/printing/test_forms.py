@@ -173,6 +173,48 @@ def test_supplement_request_lists_every_missing_item_with_reason_and_officer(tmp
     assert_page_looks_printed(content, tmp_path)
 
 
+def _assert_lookup_printed(content: bytes, d, folder) -> None:
+    """The look-up secret in clear, the public look-up address printed and in the QR code."""
+    url = f"{BASE}tra-cuu/?ma={d.code}&ma_tra_cuu={d.lookup_secret}"
+    text, flat = pdf.text(content, folder), pdf.flat(content, folder)
+    assert "Mã tra cứu" in text and d.lookup_secret in text
+    assert url in flat
+    expected = segno.make(url, error="m", micro=False)
+    page = pdf.page_png(content, folder, dpi=150, gray=True)
+    assert pdf.qr_modules(page, expected.symbol_size(border=0)[0]) == [
+        [bool(m) for m in row] for row in expected.matrix
+    ]
+
+
+def test_supplement_request_and_refusal_carry_the_lookup_secret_and_qr(tmp_path):
+    """Issue 8 item 9: the applicant leaves the counter with the look-up secret whatever the
+    decision, so a dossier sent back for a supplement or refused can be followed and found again."""
+    asked = submit(NOTARY, channel="counter", actor="tiepnhan.tinh", now=at("2026-03-02 10:00"))
+    asked = act(
+        asked,
+        "request_supplement",
+        "tiepnhan.tinh",
+        now=at("2026-03-02 10:05"),
+        reason="Hồ sơ chưa đủ thành phần theo quy định",
+        items=MISSING[:2],
+    )
+    content = render("yeu-cau-bo-sung", asked.code)
+    _assert_lookup_printed(content, fresh(asked), tmp_path)
+    assert pdf.info(content, tmp_path)["Pages"] == "1"
+
+    refused = submit(NOTARY, channel="counter", actor="tiepnhan.tinh", now=at("2026-03-02 10:10"))
+    refused = act(
+        refused,
+        "reject",
+        "tiepnhan.tinh",
+        now=at("2026-03-02 10:15"),
+        reason="Hồ sơ không thuộc phạm vi giải quyết của Sở Tư pháp.",
+    )
+    content = render("tu-choi", refused.code)
+    _assert_lookup_printed(content, fresh(refused), tmp_path)
+    assert pdf.info(content, tmp_path)["Pages"] == "1"
+
+
 # --- Mẫu 03: refusal ----------------------------------------------------------------------------
 
 
@@ -303,7 +345,7 @@ def test_approved_withdrawal_gets_the_stop_notice_with_the_applicants_reason(tmp
         "congdan1",
         now=at("2026-03-03 08:00"),
         reason="Gia đình thay đổi kế hoạch kinh doanh",
-        documents=[doc(DocumentKind.WITHDRAWAL_REQUEST)],
+        documents=[doc(DocumentKind.WITHDRAWAL_REQUEST, by="congdan1")],
     )
     d = act(
         d,

@@ -41,5 +41,11 @@ def is_htmx(request: HttpRequest) -> bool:
 
 
 def refusal(exc: DomainError) -> dict:
-    """The engine's refusal as the templates show it: Vietnamese message, rule id, field."""
-    return {"message": exc.message, "rule": exc.rule, "field": exc.field, "status": exc.status_code}
+    """The engine's refusal as the templates show it: Vietnamese message, rule id, error code, field."""
+    return {
+        "message": exc.message,
+        "rule": exc.rule,
+        "code": exc.code,
+        "field": exc.field,
+        "status": exc.status_code,
+    }

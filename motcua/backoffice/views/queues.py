@@ -4,6 +4,7 @@ The table is swapped by htmx when a filter, the search, the tab or the page chan
 JavaScript the same form and links load the whole page.
 """
 
+import datetime
 import re
 from urllib.parse import urlencode
 
@@ -17,6 +18,7 @@ from motcua.catalog.models import Channel
 from motcua.dossiers import queues
 
 CODE = RegexValidator(re.compile(r"^[0-9A-Za-z._-]+$"), "Mã không hợp lệ.")
+DATE_FLOOR, DATE_CEILING = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
 
 
 class QueueFilterForm(forms.Form):
@@ -61,6 +63,10 @@ class QueueFilterForm(forms.Form):
         start, end = data.get("from_date"), data.get("to_date")
         if start and end and start > end:
             raise forms.ValidationError("“Từ ngày” phải trước hoặc bằng “đến ngày”.")
+        # A date at the very edge of the calendar (9999-12-31) cannot be turned into the next
+        # day's midnight: refused here with a message instead of failing in the query.
+        if any(d and not (DATE_FLOOR <= d <= DATE_CEILING) for d in (start, end)):
+            raise forms.ValidationError("Ngày nộp phải trong khoảng từ năm 1900 đến năm 2999.")
         return data
 
     def filters(self) -> queues.QueueFilters:
