@@ -162,24 +162,15 @@ def _scenarios(m: _Maker) -> list[Callable[[], Dossier]]:
     c = m.clock
     later = datetime.timedelta
 
+    def online_by(username: str, at: datetime.datetime) -> Dossier:
+        # Sent from the portal by an account signed in with its own identity: waits at the counter.
+        return m.submit(NOTARY, username, at, channel="online", applicant=OWN_IDENTITY)
+
     def submitted_online() -> Dossier:
-        # Sent from the portal by a citizen signed in with his own identity: waits at the counter.
-        return m.submit(
-            NOTARY,
-            "congdan1",
-            c.days_ago(0, 7, 45),
-            channel="online",
-            applicant=OWN_IDENTITY,
-        )
+        return online_by("congdan1", c.days_ago(0, 7, 45))
 
     def submitted_online_business() -> Dossier:
-        return m.submit(
-            NOTARY,
-            "doanhnghiep1",
-            c.days_ago(1, 15, 10),
-            channel="online",
-            applicant=OWN_IDENTITY,
-        )
+        return online_by("doanhnghiep1", c.days_ago(1, 15, 10))
 
     def received() -> Dossier:
         return m.notary_received(c.days_ago(0, 8, 5))

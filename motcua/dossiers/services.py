@@ -212,11 +212,13 @@ def _own_applicant(data: ApplicantInput, actor) -> Applicant:
 def _update_own_contacts(applicant: Applicant, data: ApplicantInput) -> None:
     """The owner's contacts given online become his record's (the last submission's win). Not
     locked: parallel submissions of one person must not queue on their applicant row."""
-    changed = [name for name, value in _contacts(data).items() if value and value != getattr(applicant, name)]
+    changed = {
+        name: value for name, value in _contacts(data).items() if value and value != getattr(applicant, name)
+    }
     if changed:
-        for name in changed:
-            setattr(applicant, name, _contacts(data)[name])
-        _validated(applicant).save(update_fields=changed)
+        for name, value in changed.items():
+            setattr(applicant, name, value)
+        _validated(applicant).save(update_fields=list(changed))
 
 
 def _presented_applicant(data: ApplicantInput) -> tuple[Applicant, Applicant]:
