@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "drf_spectacular",
+    # Background work (TASKS below): the calendar's re-projection of open dossiers' dates.
+    "django_tasks",
+    "django_tasks_db",
     "motcua.core",
     "motcua.calendar",
     "motcua.org",
@@ -168,6 +171,13 @@ REST_FRAMEWORK = {
     ],
     # Closed by default: a public endpoint (catalogue, look-up, sign-in) says AllowAny itself.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON bodies are parsed with a depth, size and character check (1,000 nested `[` → 400
+    # too_deep, not a RecursionError); multipart and forms keep DRF's parsers.
+    "DEFAULT_PARSER_CLASSES": [
+        "motcua.api.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         # The browsable API (forms, inline scripts) only where the demo settings turn it on.
@@ -328,7 +338,6 @@ MOTCUA_AUDIT_DIGEST_DIR = os.environ.get("MOTCUA_AUDIT_DIGEST_DIR", "") or BASE_
 # transaction that enqueues them, and run by `manage.py worker`), "immediate" (run in the process
 # that enqueues them, after its commit) or a backend's dotted path. Production (MOTCUA_DEBUG off)
 # defaults to "database"; `make run` and the tests default to "immediate", no worker needed.
-INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
 _TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
@@ -345,12 +354,3 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
-
-# --- Bad input never gives 500 (motcua/api/parsers.py, motcua/core/middleware.py) ---
-# JSON bodies are parsed with a depth, size and character check (1,000 nested `[` → 400 too_deep,
-# not a RecursionError); multipart and forms keep DRF's parsers.
-REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
-    "motcua.api.parsers.SafeJSONParser",
-    "rest_framework.parsers.FormParser",
-    "rest_framework.parsers.MultiPartParser",
-]

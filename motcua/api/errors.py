@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from motcua.api.auth import TokenExpired
-from motcua.core.errors import DomainError
+from motcua.core.errors import DomainError, error_body
 
 _DRF_MESSAGES = {
     exceptions.NotAuthenticated: ("not_authenticated", "Bạn cần đăng nhập để thực hiện thao tác này."),
@@ -69,13 +69,6 @@ class ErrorSerializer(serializers.Serializer):
     """The one error shape of the API (DESIGN.md "Public interfaces")."""
 
     error = ErrorBodySerializer()
-
-
-def error_body(code: str, message: str, rule: str | None = None, details=None) -> dict:
-    body = {"code": code, "message": message, "rule": rule}
-    if details:
-        body["details"] = details
-    return {"error": body}
 
 
 def _vietnamese(detail):

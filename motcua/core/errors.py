@@ -1,6 +1,15 @@
 """Domain errors. Each carries the rule id it enforces and a Vietnamese message for people."""
 
 
+def error_body(code: str, message: str, rule: str | None = None, details=None) -> dict:
+    """The one error shape of the API (DESIGN.md "Public interfaces"), for the API's handler and for
+    the refusals answered before a view runs (core.middleware)."""
+    body = {"code": code, "message": message, "rule": rule}
+    if details:
+        body["details"] = details
+    return {"error": body}
+
+
 class DomainError(Exception):
     """A refusal by a business rule: becomes a 4xx with the rule id, never a 500."""
 

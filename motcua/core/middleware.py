@@ -19,6 +19,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, UnreadablePostE
 from django.http.request import RawPostDataException
 from django.template import loader
 
+from motcua.core.errors import error_body
+
 logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
@@ -36,9 +38,8 @@ def error_response(request: HttpRequest, status: int, code: str, message: str) -
     """A refusal in the shape its client reads: the API's JSON error body, or a Vietnamese page
     rendered without the request's context (a broken session or user must not break the page)."""
     if is_api(request):
-        body = {"error": {"code": code, "message": message, "rule": None}}
         compact = {"ensure_ascii": False, "separators": (",", ":")}  # as DRF renders it
-        return JsonResponse(body, status=status, json_dumps_params=compact)
+        return JsonResponse(error_body(code, message), status=status, json_dumps_params=compact)
     page = loader.render_to_string(f"{status}.html", {"message": message})
     return HttpResponse(page, status=status, content_type="text/html; charset=utf-8")
 

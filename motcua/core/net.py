@@ -13,8 +13,7 @@ import ipaddress
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
-
-_PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+from rest_framework.throttling import SimpleRateThrottle
 
 
 def _valid(address: str) -> str | None:
@@ -26,7 +25,7 @@ def _valid(address: str) -> str | None:
 
 def client_address(request: HttpRequest) -> str:
     peer = request.META.get("REMOTE_ADDR", "")
-    proxies = int(getattr(settings, "NUM_PROXIES", 0) or 0)
+    proxies = settings.NUM_PROXIES
     if proxies <= 0:
         return peer
     hops = [hop for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
@@ -40,8 +39,7 @@ def over_rate(request: HttpRequest, scope: str, rate: str) -> bool:
     """Count one request of `scope` from this client address against `rate` ("<n>/<s|min|h|day>",
     DRF's notation) and say whether it goes over. The counters live in the cache, which several
     server processes must share (MOTCUA_CACHE_URL) or each would grant its own quota."""
-    count, period = rate.split("/")
-    timeout = _PERIOD_SECONDS[period[0]]
+    count, timeout = SimpleRateThrottle.parse_rate(None, rate)  # DRF's "<n>/<period>" notation
     key = f"rate:{scope}:{client_address(request)}"
     cache.add(key, 0, timeout=timeout)
     try:
@@ -49,4 +47,4 @@ def over_rate(request: HttpRequest, scope: str, rate: str) -> bool:
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=timeout)
         seen = 1
-    return seen > int(count)
+    return seen > count

@@ -1,9 +1,8 @@
 """Start-up checks: the signature trust roots must be readable; `check --deploy` flags the demo CA."""
 
-from django.conf import settings
 from django.core import checks
 
-from motcua.documents.signatures import TrustRootsError, trust_roots
+from motcua.documents.signatures import TrustRootsError, trust_root_paths, trust_roots
 
 _DEMO_CA_NAME = "demo-ca.pem"
 
@@ -26,9 +25,7 @@ def signature_trust_roots(app_configs=None, **kwargs) -> list[checks.CheckMessag
 
 @checks.register(checks.Tags.security, deploy=True)
 def demo_ca_not_trusted_in_production(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    paths = settings.MOTCUA_SIGNATURE_TRUST_ROOTS
-    paths = [paths] if isinstance(paths, str) else paths
-    if any(str(p).endswith(_DEMO_CA_NAME) for p in paths):
+    if any(p.endswith(_DEMO_CA_NAME) for p in trust_root_paths()):
         return [
             checks.Warning(
                 "MOTCUA_SIGNATURE_TRUST_ROOTS đang tin CA THỬ NGHIỆM của dữ liệu mẫu "

@@ -61,10 +61,15 @@ def _load_roots(paths: tuple[str, ...]) -> tuple[asn1_x509.Certificate, ...]:
     return tuple(roots)
 
 
-def trust_roots() -> tuple[asn1_x509.Certificate, ...]:
-    """The certificates of `settings.MOTCUA_SIGNATURE_TRUST_ROOTS` (read at call time)."""
+def trust_root_paths() -> tuple[str, ...]:
+    """`settings.MOTCUA_SIGNATURE_TRUST_ROOTS` as paths (one path or a list of them; read at call time)."""
     paths = settings.MOTCUA_SIGNATURE_TRUST_ROOTS
-    return _load_roots(tuple([paths] if isinstance(paths, str | Path) else (str(p) for p in paths)))
+    return (str(paths),) if isinstance(paths, str | Path) else tuple(str(p) for p in paths)
+
+
+def trust_roots() -> tuple[asn1_x509.Certificate, ...]:
+    """The certificates of the configured trust roots, read once per process per configuration."""
+    return _load_roots(trust_root_paths())
 
 
 T = TypeVar("T")

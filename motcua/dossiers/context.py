@@ -58,6 +58,8 @@ class Context:
     event_documents: list[str] = field(default_factory=list)
     new_state: str = ""
     _documents: list[Document] | None = field(default=None, repr=False)
+    # guards.component_check's answer: asked by the RECEIVE guard and again by its effect.
+    _components: Any = field(default=None, repr=False)
 
     def documents(self) -> list[Document]:
         """The documents the action cites, read once for guards and effects alike."""

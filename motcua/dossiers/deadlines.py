@@ -56,17 +56,6 @@ def _dossier_pauses(
     ]
 
 
-def paused_intervals(
-    dossier: Dossier, *, until: datetime.datetime | None = None
-) -> list[tuple[datetime.datetime, datetime.datetime]]:
-    """Ended pauses (not supplements) since the clock started; with `until`, a running pause counts
-    as ending then."""
-    if dossier.clock_started_at is None:
-        return []
-    rows = [(k, a, b if b is not None else until) for k, a, b in _pause_rows(dossier.pk)]
-    return _dossier_pauses(dossier.clock_started_at, rows)  # type: ignore[arg-type]
-
-
 def _due(
     clock_started_at: datetime.datetime | None,
     time_limit: Decimal,

@@ -48,9 +48,7 @@ def _documents(ctx: Context, *kinds: str) -> list[Document]:
     return [d for d in ctx.documents() if d.kind in kinds] if kinds else ctx.documents()
 
 
-def _require_verified_signature(
-    ctx: Context, documents: list[Document], rule: str, code: str, what: str
-) -> None:
+def _require_verified_signature(documents: list[Document], rule: str, code: str, what: str) -> None:
     """One of `documents` carries a digital signature verified valid against the trust roots when
     the document was stored (motcua.documents.signatures) — a client cannot claim it."""
     if any(d.signature_status == SignatureStatus.VALID for d in documents):
@@ -230,7 +228,14 @@ class ComponentCheck:
 
 def component_check(ctx: Context) -> ComponentCheck:
     """The case's components handed in — ticked by the officer (`ActionInput.components`) or with
-    a scan linked to them (`DossierDocument.required_document`) — and the mandatory ones missing."""
+    a scan linked to them (`DossierDocument.required_document`) — and the mandatory ones missing.
+    Worked out once per action (the guard and the effect that records it both ask)."""
+    if ctx._components is None:
+        ctx._components = _component_check(ctx)
+    return ctx._components
+
+
+def _component_check(ctx: Context) -> ComponentCheck:
     d = ctx.dossier
     components = list(d.case.documents.order_by("order", "pk")) if d.case_id else []
     known = {c.pk for c in components}
@@ -317,7 +322,7 @@ def has_result_document(ctx: Context) -> None:
             )
         if _issued_electronically(ctx):
             _require_verified_signature(
-                ctx, refusals, "R-14", "refusal_signature_required", "Văn bản từ chối gửi trực tuyến"
+                refusals, "R-14", "refusal_signature_required", "Văn bản từ chối gửi trực tuyến"
             )
         return
     if ctx.data.outcome != "result":
@@ -333,7 +338,7 @@ def has_result_document(ctx: Context) -> None:
         )
     if _issued_electronically(ctx):
         _require_verified_signature(
-            ctx, results, "R-14", "result_signature_required", "Kết quả giải quyết điện tử"
+            results, "R-14", "result_signature_required", "Kết quả giải quyết điện tử"
         )
 
 
@@ -345,7 +350,7 @@ def stop_notice_attached(ctx: Context) -> None:
         raise RuleViolation("R-14", "Dừng xử lý phải kèm Thông báo dừng giải quyết hồ sơ.", field="documents")
     if _issued_electronically(ctx):
         _require_verified_signature(
-            ctx, notices, "R-14", "stop_notice_signature_required", "Thông báo dừng gửi trực tuyến"
+            notices, "R-14", "stop_notice_signature_required", "Thông báo dừng gửi trực tuyến"
         )
 
 
@@ -364,7 +369,7 @@ def signed_approval_attached(ctx: Context) -> None:
             "R-15", "Phải đính kèm văn bản đồng ý rút hồ sơ có chữ ký của lãnh đạo.", field="documents"
         )
     _require_verified_signature(
-        ctx, approvals, "R-15", "withdrawal_approval_signature_required", "Văn bản đồng ý rút hồ sơ"
+        approvals, "R-15", "withdrawal_approval_signature_required", "Văn bản đồng ý rút hồ sơ"
     )
 
 
@@ -396,7 +401,7 @@ def apology_complete(ctx: Context) -> None:
     # document, which carries that signature digitally (same reasoning as the result, R-14).
     if _issued_electronically(ctx):
         _require_verified_signature(
-            ctx, apologies, "R-27", "apology_signature_required", "Phiếu xin lỗi gửi trực tuyến"
+            apologies, "R-27", "apology_signature_required", "Phiếu xin lỗi gửi trực tuyến"
         )
 
 

@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 
 from motcua.core.text import fold, search_folded
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.queues import ROW_DEFERRED, ROW_RELATED
 from motcua.dossiers.selectors import visible_dossiers
 
 PER_PAGE = 25
@@ -30,8 +31,6 @@ MIN_WORDS_LENGTH = 3
 # <agency code>-<YYMMDD>-<NNNN> (dossiers.codes); legacy codes imported under R-09 keep their own
 # shape, so a code is also recognised by being one word with digits and a dash.
 CODE_SHAPE = re.compile(r"^[0-9A-Za-z.]+-\d{6}-\d{4,}$")
-
-ROW_RELATED = ("procedure", "receiving_unit", "deciding_unit", "current_step__unit")
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,8 @@ class SearchPage:
 
 
 def _rows(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
-    return qs.select_related(*ROW_RELATED).defer("search_text", "summary").order_by("-submitted_at", "-pk")
+    # The work queues' rows: the same joins, and the procedure's long texts left unread.
+    return qs.select_related(*ROW_RELATED).defer(*ROW_DEFERRED).order_by("-submitted_at", "-pk")
 
 
 def search_dossiers(user, text: str, *, page: int = 1, per_page: int = PER_PAGE) -> SearchPage:

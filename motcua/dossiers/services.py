@@ -241,13 +241,7 @@ def _presented_applicant(data: ApplicantInput) -> tuple[Applicant, Applicant]:
     )
     applicant = Applicant.objects.filter(kind=data.kind, identifier=identifier).first()
     if applicant is None:
-        applicant = Applicant(
-            kind=typed.kind,
-            identifier=typed.identifier,
-            name=typed.name,
-            unit=unit,
-            **_contacts(data),
-        )
+        applicant = typed  # the person's first dossier: the record is what was typed
         try:
             with transaction.atomic():
                 applicant.save(force_insert=True)

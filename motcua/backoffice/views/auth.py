@@ -26,8 +26,6 @@ class SignInRefusals:
     (R-26), or the account is locked out from this address."""
 
     def clean(self):
-        if not settings.PASSWORD_LOGIN_ENABLED:
-            raise ValidationError(password_login_disabled().message, code="password_login_disabled")
         try:
             return super().clean()
         except ValidationError:
@@ -58,20 +56,30 @@ class AdminSignInForm(SignInRefusals, AdminAuthenticationForm):
     pass
 
 
+def _refused(request: HttpRequest) -> tuple[int, str] | None:
+    """Why a password sign-in is refused before its password is looked at: password sign-in is off
+    (R-26), or too many attempts from this address. (A locked-out account is answered as 429 by
+    django-axes' middleware through core.signin.lockout_response.)"""
+    if not settings.PASSWORD_LOGIN_ENABLED:
+        return 403, password_login_disabled().message
+    if over_rate(request, "signin", signin_rate()):
+        return 429, TOO_MANY
+    return None
+
+
 class SignIn(auth_views.LoginView):
     template_name = "backoffice/login.html"
     authentication_form = OfficerSignInForm
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        if not settings.PASSWORD_LOGIN_ENABLED:
-            return self.render_to_response(self.get_context_data(), status=403)
-        if over_rate(request, "signin", signin_rate()):
-            return self.render_to_response(self.get_context_data(error=TOO_MANY), status=429)
-        response = super().post(request, *args, **kwargs)
-        if is_locked_out(request):
-            response.status_code = 429
-        return response
+        refusal = _refused(request)
+        if refusal is None:
+            return super().post(request, *args, **kwargs)
+        status, message = refusal
+        # Sign-in off: the page itself says so (it shows no form); too many: the form with why.
+        context = self.get_context_data(**({"error": message} if status == 429 else {}))
+        return self.render_to_response(context, status=status)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(password_login=settings.PASSWORD_LOGIN_ENABLED, **kwargs)
@@ -79,16 +87,11 @@ class SignIn(auth_views.LoginView):
 
 def admin_sign_in(request: HttpRequest, extra_context=None) -> HttpResponse:
     """/admin/login/ under the same limits as the officers' page."""
-    if not settings.PASSWORD_LOGIN_ENABLED and request.method == "POST":
-        return HttpResponse(
-            password_login_disabled().message, status=403, content_type="text/plain; charset=utf-8"
-        )
-    if request.method == "POST" and over_rate(request, "signin", signin_rate()):
-        return HttpResponse(TOO_MANY, status=429, content_type="text/plain; charset=utf-8")
-    response = admin.site.login(request, extra_context)
-    if is_locked_out(request):
-        response.status_code = 429
-    return response
+    refusal = _refused(request) if request.method == "POST" else None
+    if refusal is not None:
+        status, message = refusal
+        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+    return admin.site.login(request, extra_context)
 
 
 class SignOut(auth_views.LogoutView):
