@@ -64,7 +64,10 @@ INSTALLED_APPS = [
     "motcua.catalog",
     "motcua.documents",
     "motcua.consultations",
+    "motcua.integrations",
     "motcua.dossiers",
+    "motcua.sync",
+    "motcua.legacy",
     "motcua.printing",
     "motcua.api",
     "motcua.backoffice",
@@ -353,4 +356,20 @@ TASKS = {
         "BACKEND": _TASK_BACKENDS.get(_tasks_backend, _tasks_backend),
         "QUEUES": ["default"],
     }
+}
+
+# --- National systems (motcua.integrations; issue 9) ---
+# The National Public Service Portal: "rest" (current LGSP/NGSP generation: add/update/progress
+# arrays) or "service" (the older session + service envelope). No base URL = not connected: the
+# outbox keeps every message until one is configured. `make run` points it at the local simulator.
+MOTCUA_INTEGRATIONS = {
+    "dvcqg": {
+        "adapter": os.environ.get("MOTCUA_DVCQG_PROTOCOL", "rest"),
+        "base_url": os.environ.get("MOTCUA_DVCQG_URL", ""),
+        "client_id": os.environ.get("MOTCUA_DVCQG_CLIENT_ID", ""),
+        "client_secret": os.environ.get("MOTCUA_DVCQG_CLIENT_SECRET", ""),
+        # The province's identifier on the portal (MaDinhDanhTinh / madonvi).
+        "province_code": os.environ.get("MOTCUA_DVCQG_PROVINCE_CODE", ""),
+        "timeout": float(os.environ.get("MOTCUA_DVCQG_TIMEOUT", "10")),
+    },
 }

@@ -1,6 +1,7 @@
 """A dossier (hồ sơ) and its history. State changes only through `services.apply` (STYLE.md)."""
 
 import datetime
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -36,8 +37,24 @@ class ResultDelivery(models.TextChoices):
     ONLINE = "online", "Trực tuyến"
 
 
+class Origin(models.TextChoices):
+    """Which door the dossier came in by (DESIGN.md: four doors; the legacy import is a fifth)."""
+
+    LOCAL = "local", "Hệ thống một cửa của tỉnh"
+    NATIONAL_PORTAL = "national_portal", "Cổng Dịch vụ công quốc gia chuyển về"
+    LEGACY = "legacy", "Chuyển từ phần mềm một cửa cũ"
+
+
 class Dossier(models.Model):
     code = models.CharField("mã hồ sơ", max_length=64, unique=True)
+    origin = models.CharField("nguồn hồ sơ", max_length=16, choices=Origin.choices, default=Origin.LOCAL)
+    # The dossier's id on the national portal (or in the old software) when it was created there:
+    # the same forwarded dossier arriving twice is created once (issue 9, item 4).
+    national_id = models.CharField("mã hồ sơ trên hệ thống nguồn", max_length=64, blank=True, default="")
+    # Indicator fields the national portal scores (REGULATIONS §6.4): the applicant signed in with a
+    # VNeID-verified account (TaiKhoanDuocXacThucVoiVNeID) and their DVCQG TechID (MaDoiTuong).
+    vneid_verified = models.BooleanField("tài khoản xác thực VNeID", default=False)
+    applicant_tech_id = models.CharField("TechID trên Cổng DVCQG", max_length=64, blank=True, default="")
     lookup_secret = models.CharField("mã tra cứu", max_length=16)
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="dossiers")
     case = models.ForeignKey(ProcedureCase, on_delete=models.PROTECT, related_name="dossiers")
@@ -108,6 +125,11 @@ class Dossier(models.Model):
             models.Index(fields=["applicant_identifier"]),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["origin", "national_id"],
+                condition=~models.Q(national_id=""),
+                name="dossier_national_id_unique",
+            ),
             models.UniqueConstraint(
                 fields=["created_by", "idempotency_key"],
                 condition=~models.Q(idempotency_key=""),
@@ -217,7 +239,15 @@ class DossierEvent(models.Model):
     )
     actor_name = models.CharField(max_length=255, blank=True)
     action = models.CharField(
-        max_length=32, choices=[(a.value, a.label) for a in Action] + [("submit", "Nộp hồ sơ")]
+        max_length=32,
+        choices=[(a.value, a.label) for a in Action]
+        + [
+            ("submit", "Nộp hồ sơ"),
+            # History carried over from the old software (R-09) and moves of open dossiers to a
+            # successor unit (REGULATIONS §0.2): recorded, never a change of state by an officer.
+            ("legacy_history", "Lịch sử từ phần mềm cũ"),
+            ("unit_transfer", "Chuyển đơn vị do sắp xếp, sáp nhập"),
+        ],
     )
     from_state = models.CharField(max_length=32, blank=True)
     to_state = models.CharField(max_length=32)
@@ -258,8 +288,14 @@ class OutboxTopic(models.TextChoices):
 
 
 class OutboxMessage(models.Model):
-    """Written in the transaction of the change it reports, so it can never be lost (R-22)."""
+    """Written in the transaction of the change it reports, so it can never be lost (R-22).
 
+    Delivery (`motcua.sync`) is at least once: a worker leases a message (`claimed_by` until
+    `claimed_until`), sends it outside any transaction and marks it delivered; a crashed worker's
+    lease runs out and another sends it again with the same `message_id`, which the receiver uses
+    to drop the duplicate. A message's dossier-mates wait behind it (per-dossier order)."""
+
+    message_id = models.UUIDField("mã bản tin", default=uuid.uuid4, unique=True, editable=False)
     topic = models.CharField(max_length=32, choices=OutboxTopic.choices)
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="+")
     event = models.ForeignKey(DossierEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -268,12 +304,27 @@ class OutboxMessage(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # Not to be tried before (retry back-off with jitter); null = at once.
+    available_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=64, blank=True, default="")
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    # Parked after a permanent refusal or too many attempts (the dead-letter list); the reason is
+    # `last_error`. Re-sending from the admin clears it. Later messages of the dossier wait.
+    dead_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
             models.Index(
                 fields=["topic", "id"], name="outbox_pending", condition=models.Q(delivered_at__isnull=True)
-            )
+            ),
+            models.Index(
+                fields=["topic", "dossier", "id"],
+                name="outbox_pending_dossier",
+                condition=models.Q(delivered_at__isnull=True),
+            ),
+            models.Index(
+                fields=["topic", "dead_at"], name="outbox_dead", condition=models.Q(dead_at__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:
