@@ -34,8 +34,21 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo --url http://$(HOST):$(PORT)
 
+# The demo syncs for real (issue 9): a local simulator of the National Public Service Portal
+# (SIM_PORT), the background worker (django-tasks: delivery runs woken by each change, calendar
+# re-projection) and the relay loop (retries, forwarded dossiers every 30 s) run beside the web
+# server, all stopped with it (Ctrl-C).
+SIM_PORT ?= 8765
+DEMO_SYNC_ENV = MOTCUA_DVCQG_URL=http://127.0.0.1:$(SIM_PORT) MOTCUA_DVCQG_CLIENT_ID=motcua-demo \
+	MOTCUA_DVCQG_CLIENT_SECRET=motcua-demo-secret MOTCUA_DVCQG_PROVINCE_CODE=000.00.00.H19 \
+	MOTCUA_TASKS_BACKEND=database
+
 run: demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@trap 'kill $$(jobs -p) 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py national_portal_sim --host 127.0.0.1 --port $(SIM_PORT) & \
+	$(DEMO_SYNC_ENV) $(PY) manage.py worker --interval 0.5 & \
+	$(DEMO_SYNC_ENV) $(PY) manage.py sync_national --pull-every 30 & \
+	$(DEMO_SYNC_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 system-deps:
 	@test -x /usr/bin/chromium -a -x /usr/bin/pdftotext -a -x /usr/bin/pdftoppm || { \

@@ -196,6 +196,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "lookup": LOOKUP_RATE,
         "auth": os.environ.get("MOTCUA_AUTH_RATE", "20/min"),
+        # Per partner pushing forwarded dossiers (`/api/v1/national/dossiers`).
+        "national_inbound": os.environ.get("MOTCUA_NATIONAL_INBOUND_RATE", "600/min"),
     },
 }
 
@@ -302,8 +304,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("MOTCUA_LOG_LEVEL", "INFO")},
-    # WeasyPrint narrates every rendering step at INFO.
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
+    # WeasyPrint narrates every rendering step at INFO; httpx logs every request to the national
+    # portal at INFO (a backlog drain sends thousands a second).
+    "loggers": {
+        "weasyprint.progress": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
 }
 
 # --- Documents: signature trust roots, upload quota ---
@@ -373,3 +380,12 @@ MOTCUA_INTEGRATIONS = {
         "timeout": float(os.environ.get("MOTCUA_DVCQG_TIMEOUT", "10")),
     },
 }
+# Delivery to the national portal (motcua.sync.delivery), all optional: batch_size (dossiers per
+# round, 200), progress_chunk (rows per call, 10 as the field sends them), max_attempts (12),
+# backoff_base / backoff_cap (seconds, 1 / 300: exponential with full jitter), lease_seconds (3 ×
+# timeout, at least 30), per_dossier (100), lanes (4 threads sending a round's rows).
+MOTCUA_SYNC: dict[str, float] = {}
+# Forwarded dossiers' files are fetched only from the portal's own base URL and these origins
+# (comma-separated, e.g. "https://files.dichvucong.gov.vn"), so a pushed link cannot make the
+# server fetch an arbitrary address.
+MOTCUA_INBOUND_FILE_ORIGINS = [o for o in os.environ.get("MOTCUA_INBOUND_FILE_ORIGINS", "").split(",") if o]

@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from motcua.api import dossier_views, views
+from motcua.api import dossier_views, national_views, views
 from motcua.api.fallback import UnknownPath
 
 urlpatterns = [
@@ -24,6 +24,7 @@ urlpatterns = [
         name="dossier-unknown-action",
     ),
     path("v1/lookup", dossier_views.Lookup.as_view(), name="lookup"),
+    path("v1/national/dossiers", national_views.NationalDossierInbound.as_view(), name="national-dossiers"),
     # Last: any other address under /api/ (/api/, /api/v1/, /api/v2/…, any method) is a JSON 404.
     re_path(r"", UnknownPath.as_view(), name="unknown-path"),
 ]

@@ -1,7 +1,7 @@
 """The officers' web pages under /can-bo/ (DESIGN.md "Public interfaces"). Paths are Vietnamese
 without diacritics, as officers type and read them; names are English, as code is."""
 
-from django.urls import path
+from django.urls import include, path
 
 from motcua.backoffice.views import auth, consultations, dossier, lists, printing, queues, reception, search
 
@@ -22,4 +22,6 @@ urlpatterns = [
     path("so-theo-doi/", printing.register, name="register"),
     path("thu-tuc-noi-bo/", lists.internal_procedures, name="internal-procedures"),
     path("thu-tuc-noi-bo.xlsx", lists.internal_procedures_xlsx, name="internal-procedures-xlsx"),
+    path("ho-so-cu/", include("motcua.backoffice.views.legacy")),  # R-25 legacy dossiers left open
+    path("dong-bo/", include("motcua.backoffice.views.sync")),  # sync health (R-22, issue 9)
 ]

@@ -7,17 +7,22 @@ through `services.create_process_version`, so the admin cannot store what the ru
 import json
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Sum
-from django.urls import reverse
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from motcua.catalog import services
+from motcua.catalog import national_sync, services
 from motcua.catalog.models import (
     CaseDuration,
+    CatalogSyncRun,
     Fee,
     Field,
     LegalBasis,
@@ -31,8 +36,8 @@ from motcua.catalog.models import (
     RequiredDocument,
     ResultDocument,
 )
-from motcua.core.admin import FoldedSearchMixin, ReadOnlyAdminMixin
-from motcua.core.errors import DomainError
+from motcua.core.admin import FoldedSearchMixin, ReadOnlyAdminMixin, local_time
+from motcua.core.errors import DomainError, InvalidInput
 
 # Links in the national catalogue are https (csdl.dichvucong.gov.vn, vbpl.vn).
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
@@ -336,3 +341,176 @@ class ProcessVersionAdmin(FoldedSearchMixin, admin.ModelAdmin):
         for formset in formsets:  # what the admin's change message reads
             formset.new_objects = list(version.steps.all()) if formset is step_formset else []
             formset.changed_objects, formset.deleted_objects = [], []
+
+
+# --- Catalogue sync with the national TTHC database (R-07, R-09) ------------------------------
+
+
+def _marked(lines: list[str], other: list[str]) -> list[dict]:
+    """Each line, and whether the other side lacks it (what the review highlights)."""
+    present = set(other)
+    return [{"text": line, "differs": line not in present} for line in lines]
+
+
+@admin.register(CatalogSyncRun)
+class CatalogSyncRunAdmin(admin.ModelAdmin):
+    """Review page of a sync run: per procedure, our values beside the national ones; the chosen
+    procedures are applied through `national_sync.apply_run` (stale reviews refused, R-09).
+
+    Runs are created by the "Lấy danh mục từ Cổng DVCQG" button or `manage.py sync_catalog`, never
+    typed in; they are history and are never deleted.
+    """
+
+    list_display = ("run_label", "fetched_at_local", "source", "fetched_by", "status", "summary")
+    list_filter = ("status", "source")
+    list_select_related = ("fetched_by",)
+    change_list_template = "admin/catalog/catalog_sync_change_list.html"
+    review_template = "admin/catalog/catalog_sync_run.html"
+
+    @admin.display(description="lượt", ordering="pk")
+    def run_label(self, obj: CatalogSyncRun) -> str:
+        return f"#{obj.pk}"
+
+    @admin.display(description="thời điểm lấy", ordering="fetched_at")
+    def fetched_at_local(self, obj: CatalogSyncRun) -> str:
+        return local_time(obj.fetched_at)
+
+    @admin.display(description="khác biệt")
+    def summary(self, obj: CatalogSyncRun) -> str:
+        return (
+            f"mới {obj.count(national_sync.Kind.NEW)}; thay đổi {obj.count(national_sync.Kind.CHANGED)}; "
+            f"không còn trên Cổng {obj.count(national_sync.Kind.REMOVED)}"
+        )
+
+    # Runs are made by fetching, closed by applying or cancelling; never typed in nor deleted.
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def can_fetch(self, request) -> bool:
+        return super().has_add_permission(request)
+
+    def can_apply(self, request, run: CatalogSyncRun) -> bool:
+        # Applying rewrites procedures: the right to change them is needed too.
+        return (
+            run.status == CatalogSyncRun.Status.PENDING
+            and super().has_change_permission(request, run)
+            and request.user.has_perm("catalog.change_procedure")
+        )
+
+    def get_urls(self):
+        extra = [
+            path(
+                "lay-tu-cong-dvcqg/",
+                self.admin_site.admin_view(self.fetch_view),
+                name="catalog_catalogsyncrun_fetch",
+            )
+        ]
+        return extra + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            "title": "Các lượt đồng bộ danh mục TTHC từ Cổng DVCQG",
+            **(extra_context or {}),
+            "can_fetch": self.can_fetch(request),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def fetch_view(self, request):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.can_fetch(request):
+            raise DjangoPermissionDenied
+        try:
+            run = national_sync.fetch_from_portal(actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("admin:catalog_catalogsyncrun_changelist")
+        messages.success(
+            request,
+            f"Đã lấy danh mục từ Cổng DVCQG (lượt #{run.pk}). Chưa có gì thay đổi trong danh mục: "
+            "hãy rà soát và chọn các thay đổi để áp dụng.",
+        )
+        return redirect("admin:catalog_catalogsyncrun_change", run.pk)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        run = self.get_object(request, object_id)
+        if run is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_or_change_permission(request, run):
+            raise DjangoPermissionDenied
+        if request.method == "POST":
+            return self._act(request, run)
+        return self._review(request, run)
+
+    def _act(self, request, run: CatalogSyncRun):
+        if not self.can_apply(request, run):
+            raise DjangoPermissionDenied
+        action = request.POST.get("action")
+        try:
+            if action == "cancel":
+                national_sync.cancel_run(run, actor=request.user)
+                messages.success(request, f"Đã huỷ lượt đồng bộ #{run.pk}; danh mục không thay đổi.")
+            else:
+                codes = request.POST.getlist("codes")
+                if not codes:
+                    raise InvalidInput("Chưa chọn thủ tục nào để áp dụng.", field="codes")
+                report = national_sync.apply_run(run, codes, actor=request.user)
+                if report.applied:
+                    messages.success(
+                        request,
+                        f"Đã áp dụng thay đổi của {len(report.applied)} thủ tục: "
+                        + ", ".join(report.applied)
+                        + ".",
+                    )
+                for code, error in report.errors.items():
+                    messages.error(request, f"{code}: {error}")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("admin:catalog_catalogsyncrun_change", run.pk)
+
+    def _review(self, request, run: CatalogSyncRun):
+        shown, unchanged = [], []
+        for entry in run.differences:
+            if entry["kind"] == national_sync.Kind.UNCHANGED:
+                unchanged.append(entry)
+                continue
+            changes = [
+                {
+                    "label": change["label"],
+                    "raw": change["key"] == "national_payload",
+                    "current": _marked(change["current"], change["national"]),
+                    "national": _marked(change["national"], change["current"]),
+                }
+                for change in entry["changes"]
+            ]
+            shown.append(
+                {
+                    **entry,
+                    "kind_label": national_sync.KIND_LABELS.get(entry["kind"], entry["kind"]),
+                    "applicable": entry["kind"] in national_sync.APPLICABLE,
+                    "applied": entry["code"] in run.applied_codes,
+                    "not_applied": run.status != CatalogSyncRun.Status.PENDING
+                    and entry["kind"] in national_sync.APPLICABLE
+                    and entry["code"] not in run.applied_codes,
+                    "apply_error": run.apply_errors.get(entry["code"], ""),
+                    "changes": changes,
+                }
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Lượt đồng bộ danh mục #{run.pk}",
+            "run": run,
+            "entries": shown,
+            "unchanged": unchanged,
+            "fetched_at": local_time(run.fetched_at),
+            "applied_at": local_time(run.applied_at) if run.applied_at else "",
+            "cancelled_at": local_time(run.cancelled_at) if run.cancelled_at else "",
+            "can_apply": self.can_apply(request, run),
+            "has_applicable": any(entry["applicable"] for entry in shown),
+            "counts": {kind: run.count(kind) for kind in national_sync.KIND_LABELS},
+        }
+        return TemplateResponse(request, self.review_template, context)

@@ -6,7 +6,9 @@ raw national payload is kept so nothing published is lost in translation.
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from motcua.calendar.units import HOURS_PER_WORKING_DAY, DurationUnit
 from motcua.core.models import ValidityPeriod
@@ -381,3 +383,72 @@ class ReceptionPoint(ValidityPeriod):
     def __str__(self) -> str:
         suffix = f" (nhận thay {self.on_behalf_of})" if self.on_behalf_of_id else ""
         return f"{self.get_channel_display()}: {self.unit}{suffix}"
+
+
+# --- Catalogue sync with the national TTHC database (R-07, R-09) ------------------------------
+
+
+class CatalogSyncRun(models.Model):
+    """One review of the national catalogue against ours (R-09): what was read, what differs, and
+    what an administrator chose to apply. Nothing changes in the catalogue until a run is applied,
+    and a run whose differences no longer hold is refused (`national_sync.apply_run`)."""
+
+    class Source(models.TextChoices):
+        PORTAL = "portal", "Cổng DVCQG"
+        FILE = "file", "Tệp gói tin"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Chờ duyệt"
+        APPLIED = "applied", "Đã áp dụng"
+        CANCELLED = "cancelled", "Đã huỷ"
+
+    fetched_at = models.DateTimeField("thời điểm lấy", default=timezone.now)
+    fetched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="người lấy",
+    )
+    source = models.CharField("nguồn", max_length=8, choices=Source.choices)
+    source_name = models.CharField("địa chỉ, tên tệp", max_length=500, blank=True)
+    # MaTTHC → the LayThuTuc payload as read, for the new and changed procedures: what an apply
+    # imports, whatever the portal says later.
+    payloads = models.JSONField("gói tin đã lấy", default=dict, blank=True)
+    # One entry per procedure: {"code", "name", "kind", "changes": [{"key", "label", "current",
+    # "national"}], "warnings", "error"} (national_sync.compare).
+    differences = models.JSONField("khác biệt", default=list, blank=True)
+    notes = models.JSONField("ghi chú", default=list, blank=True)
+    status = models.CharField("trạng thái", max_length=16, choices=Status.choices, default=Status.PENDING)
+    applied_at = models.DateTimeField("thời điểm áp dụng", null=True, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="người áp dụng",
+    )
+    applied_codes = models.JSONField("thủ tục đã áp dụng", default=list, blank=True)
+    apply_errors = models.JSONField("lỗi khi áp dụng", default=dict, blank=True)
+    cancelled_at = models.DateTimeField("thời điểm huỷ", null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="người huỷ",
+    )
+
+    class Meta:
+        verbose_name = "lượt đồng bộ danh mục TTHC"
+        verbose_name_plural = "đồng bộ danh mục TTHC từ Cổng DVCQG"
+        ordering = ["-fetched_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Lượt đồng bộ #{self.pk} ({self.get_source_display()})"
+
+    def count(self, kind: str) -> int:
+        return sum(1 for entry in self.differences if entry.get("kind") == kind)

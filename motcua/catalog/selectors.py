@@ -21,6 +21,7 @@ from motcua.catalog.models import (
 from motcua.core.errors import NotFound
 from motcua.core.text import search_folded
 from motcua.org.models import Unit
+from motcua.org.services import resolve_unit_code
 
 # Units that answer for a procedure's dossiers; a coordinating unit (cơ quan phối hợp) only
 # gives its opinion, so it does not publish the procedure in its own list.
@@ -49,7 +50,10 @@ def search_procedures(
     if level:
         qs = qs.filter(pk__in=ProcedureLevelLink.objects.filter(level=level).values("procedure_id"))
     if unit:
-        qs = qs.filter(pk__in=ProcedureUnit.objects.filter(unit__code=unit).values("procedure_id"))
+        # An old unit code (merged away, REGULATIONS §0.2) lists the procedures of its successor.
+        current = resolve_unit_code(unit)
+        code = current.code if current is not None else unit
+        qs = qs.filter(pk__in=ProcedureUnit.objects.filter(unit__code=code).values("procedure_id"))
     if internal is not None:
         qs = qs.filter(internal=internal)
     if online_level:

@@ -28,6 +28,7 @@ from motcua.catalog.models import (
 from motcua.core.errors import InvalidInput, RuleViolation
 from motcua.core.text import nfc, parse_decimal, vietnamese_number
 from motcua.org.models import Counter, Role, Unit, UnitKind
+from motcua.org.signals import Handover
 
 
 @dataclass(frozen=True)
@@ -310,30 +311,71 @@ def add_reception_point(
 # Mergers (REGULATIONS §0.2): the successor takes over the predecessor's procedures
 # ---------------------------------------------------------------------------------------------
 
+MERGER_ITEMS_SHOWN = 50
 
-def hand_over_to_successor(predecessor: Unit, successor: Unit, effective_on: datetime.date) -> None:
-    """Move a merged unit's procedures and reception points to its successor.
+
+def hand_over_to_successor(predecessor: Unit, successor: Unit, effective_on: datetime.date) -> list[Handover]:
+    """Move a merged unit's procedures and reception points to its successor; say what moved.
 
     Procedure links move (the successor now implements them). Reception points are history — a
     dossier received last month was received by the predecessor — so they end the day before the
-    merger and an equivalent point for the successor starts on `effective_on`.
+    merger and an equivalent point for the successor starts on `effective_on` (R-04: the change
+    applies to dossiers submitted from then on).
     """
-    for link in ProcedureUnit.objects.select_for_update().filter(unit=predecessor):
+    return [
+        _hand_over_procedures(predecessor, successor),
+        _hand_over_reception_points(predecessor, successor, effective_on),
+        _processes_naming(predecessor),
+    ]
+
+
+def _hand_over_procedures(predecessor: Unit, successor: Unit) -> Handover:
+    items, warnings, by_role = [], [], {}
+    links = (
+        ProcedureUnit.objects.select_for_update(of=("self",))
+        .filter(unit=predecessor)
+        .select_related("procedure")
+        .order_by("procedure__code", "role")
+    )
+    count = 0
+    for link in links:
+        count += 1
+        label = f"{link.procedure.code} — {link.procedure.name}"
+        role = link.get_role_display()
+        by_role[role] = by_role.get(role, 0) + 1
         if ProcedureUnit.objects.filter(
             procedure_id=link.procedure_id, unit=successor, role=link.role
         ).exists():
             link.delete()  # the successor already holds this role: no duplicate
+            warnings.append(
+                f"Thủ tục {link.procedure.code}: {successor} đã là {role.lower()}; giữ một liên kết."
+            )
         else:
             link.unit = successor
             link.save(update_fields=["unit"])
+        if len(items) < MERGER_ITEMS_SHOWN:
+            items.append(f"{label} ({role.lower()})")
+    return Handover(
+        key="procedures",
+        label=f"Thủ tục hành chính chuyển sang {successor}",
+        count=count,
+        breakdown=by_role,
+        items=items,
+        warnings=warnings,
+    )
 
+
+def _hand_over_reception_points(predecessor: Unit, successor: Unit, effective_on: datetime.date) -> Handover:
     last_day = effective_on - datetime.timedelta(days=1)
     points = (
         ReceptionPoint.objects.select_for_update(of=("self",))
         .filter(Q(unit=predecessor) | Q(on_behalf_of=predecessor))
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=effective_on))
-        .select_related("counter")
+        .select_related("counter", "procedure")
+        .order_by("procedure__code", "channel", "pk")
     )
+    ended = moved = opened = 0
+    items, warnings = [], []
     for point in points:
         unit_id = successor.pk if point.unit_id == predecessor.pk else point.unit_id
         on_behalf_of_id = successor.pk if point.on_behalf_of_id == predecessor.pk else point.on_behalf_of_id
@@ -342,14 +384,23 @@ def hand_over_to_successor(predecessor: Unit, successor: Unit, effective_on: dat
         # A counter belongs to its centre; if the centre itself was merged, the successor's counter
         # is chosen by its administrator.
         counter_id = point.counter_id if point.counter_id and point.counter.centre_id == unit_id else None
+        if point.counter_id and counter_id is None:
+            warnings.append(
+                f"Thủ tục {point.procedure.code} ({point.get_channel_display().lower()}): "
+                f"đầu mối mới của {successor} chưa gắn quầy tiếp nhận."
+            )
+        if len(items) < MERGER_ITEMS_SHOWN:
+            items.append(f"{point.procedure.code} — {point}")
         if point.valid_from is not None and point.valid_from >= effective_on:
             # Not yet in force under the predecessor: nothing to keep, just re-point it.
             point.unit_id, point.on_behalf_of_id, point.counter_id = unit_id, on_behalf_of_id, counter_id
             point.save(update_fields=["unit", "on_behalf_of", "counter"])
+            moved += 1
             continue
         original_end = point.valid_to
         point.valid_to = last_day
         point.save(update_fields=["valid_to"])
+        ended += 1
         equivalent = ReceptionPoint.objects.valid_on(effective_on).filter(
             procedure_id=point.procedure_id,
             channel=point.channel,
@@ -367,3 +418,48 @@ def hand_over_to_successor(predecessor: Unit, successor: Unit, effective_on: dat
                 valid_from=effective_on,
                 valid_to=original_end,
             )
+            opened += 1
+    breakdown = {
+        f"kết thúc ngày {last_day:%d/%m/%Y}": ended,
+        f"mở mới cho {successor}": opened,
+        "chưa áp dụng, chuyển thẳng": moved,
+    }
+    return Handover(
+        key="reception_points",
+        label="Đầu mối tiếp nhận hồ sơ",
+        count=ended + moved,
+        breakdown={k: v for k, v in breakdown.items() if v},
+        items=items,
+        warnings=warnings,
+    )
+
+
+def _processes_naming(predecessor: Unit) -> Handover:
+    """R-24: a process version is never edited (R-04), so steps it assigns to the predecessor stay
+    there; the administrator approves a new version naming the successor. Listed, never changed."""
+    steps = (
+        ProcessStep.objects.filter(unit=predecessor)
+        .select_related("version__case__procedure")
+        .order_by("version__case__procedure__code", "version__number", "order")
+    )
+    warnings, versions = [], set()
+    for step in steps:
+        version = step.version
+        superseded = ProcessVersion.objects.filter(
+            case_id=version.case_id, channel=version.channel, effective_from__gt=version.effective_from
+        ).exists()
+        if superseded or version.pk in versions:
+            continue
+        versions.add(version.pk)
+        if len(warnings) < MERGER_ITEMS_SHOWN:
+            warnings.append(
+                f"Thủ tục {version.case.procedure.code}, quy trình phiên bản {version.number}: bước "
+                f"{step.order} “{step.name}” giao cho {predecessor}; "
+                "hãy phê duyệt phiên bản quy trình mới (R-24)."
+            )
+    return Handover(
+        key="process_versions",
+        label="Quy trình đang áp dụng còn giao bước cho đơn vị bị sáp nhập",
+        count=len(versions),
+        warnings=warnings,
+    )

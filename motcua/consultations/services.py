@@ -20,6 +20,7 @@ from motcua.calendar.units import DurationUnit
 from motcua.consultations.models import Consultation, ReplyTimeLimit
 from motcua.core.errors import InvalidInput, RuleViolation
 from motcua.org.models import Role, RoleAssignment, Unit
+from motcua.org.services import resolve_unit_code
 
 # REGULATIONS §2.7 [R]: where the procedure sets no time, not more than 05 working days.
 DEFAULT_MAX_REPLY_DAYS = 5
@@ -49,10 +50,10 @@ def validate_request(
     dossier, *, to_unit_code: str, content: str, reply_days: int | None, on: datetime.date | None = None
 ) -> Unit:
     """R-12: content and a reply deadline are required; the deadline is within the lead's maximum."""
-    try:
-        to_unit = Unit.objects.get(code=to_unit_code)
-    except Unit.DoesNotExist:
-        raise InvalidInput("Không tìm thấy cơ quan được xin ý kiến.", field="to_unit") from None
+    # An old unit code (merged away, REGULATIONS §0.2) names the unit that answers for it today.
+    to_unit = resolve_unit_code(to_unit_code)
+    if to_unit is None:
+        raise InvalidInput("Không tìm thấy cơ quan được xin ý kiến.", field="to_unit")
     if to_unit.pk == dossier.deciding_unit_id:
         raise InvalidInput("Không xin ý kiến chính cơ quan đang giải quyết hồ sơ.", field="to_unit")
     if len((content or "").strip()) < 10:

@@ -18,7 +18,7 @@ from django.db import transaction
 
 from motcua.calendar.services import CalendarInputError, WorkingCalendar, get_calendar, load_calendar
 from motcua.calendar.units import HOURS_PER_WORKING_DAY, DurationUnit
-from motcua.dossiers.models import Dossier, DossierPause, DossierStep, PauseKind
+from motcua.dossiers.models import Dossier, DossierPause, DossierStep, Origin, PauseKind
 from motcua.dossiers.states import FINAL_STATES
 
 # REGULATIONS §2.3, §2.9: paper received after 15:00 moves with the next working day.
@@ -188,6 +188,9 @@ def reproject_open_dossiers(*, batch_size: int = REPROJECT_BATCH) -> Reprojectio
             dossiers = list(
                 Dossier.objects.select_for_update()
                 .exclude(state__in=sorted(FINAL_STATES))
+                # A dossier migrated from the old software keeps the appointment that software
+                # gave it: it was computed on that software's calendar and communicated.
+                .exclude(origin=Origin.LEGACY)
                 .filter(pk__gt=last_pk)
                 .order_by("pk")
                 .only(

@@ -123,6 +123,8 @@ class Dossier(models.Model):
             models.Index(fields=["receiving_unit", "state"]),
             models.Index(fields=["state", "due_at"]),
             models.Index(fields=["applicant_identifier"]),
+            # Reports by period of reception: sync health, indicator 1.4, the 766 index.
+            models.Index(fields=["received_at"], name="dossier_received_at"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -141,7 +143,11 @@ class Dossier(models.Model):
         return self.code
 
     def save(self, *args, **kwargs):
-        self.search_text = fold(f"{self.code} {self.applicant_name} {self.applicant_identifier}")
+        # The national portal's own code of a forwarded dossier (or the old software's id) finds it
+        # too: that is the code the citizen holds (issue 9).
+        self.search_text = fold(
+            f"{self.code} {self.national_id} {self.applicant_name} {self.applicant_identifier}"
+        )
         super().save(*args, **kwargs)
 
 

@@ -125,9 +125,14 @@ def scope_of(user, *, on: datetime.date | None = None) -> Scope:
     if not granted:
         return Scope(user_id=user.pk)
     children: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for pk, parent_id, kind in Unit.objects.values_list("pk", "parent_id", "kind"):
+    merged_into: dict[int, list[int]] = defaultdict(list)
+    for pk, parent_id, kind, successor_id in Unit.objects.values_list(
+        "pk", "parent_id", "kind", "successor_id"
+    ):
         if parent_id is not None:
             children[parent_id].append((pk, kind))
+        if successor_id is not None:
+            merged_into[successor_id].append(pk)
     reach: dict[str, set[int]] = defaultdict(set)
     for unit_id, role in granted:
         wide = role in PROVINCE_WIDE_ROLES
@@ -138,6 +143,8 @@ def scope_of(user, *, on: datetime.date | None = None) -> Scope:
                 continue
             reach[role].add(node)
             frontier.extend(pk for pk, kind in children[node] if wide or kind == UnitKind.DIVISION)
+            # REGULATIONS §0.2: the successor answers for the units merged into it.
+            frontier.extend(merged_into[node])
     return Scope(user_id=user.pk, units_by_role={r: frozenset(ids) for r, ids in reach.items()})
 
 

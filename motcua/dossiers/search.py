@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 from django.db.models import QuerySet
 
 from motcua.core.text import fold, search_folded
+from motcua.dossiers import transfers
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.queues import ROW_DEFERRED, ROW_RELATED
 from motcua.dossiers.selectors import visible_dossiers
@@ -96,5 +97,11 @@ def search_dossiers(user, text: str, *, page: int = 1, per_page: int = PER_PAGE)
         return SearchPage(query, found[:per_page], page, per_page, has_next=len(found) > per_page)
     if len(fold(query.text).replace(" ", "")) < MIN_WORDS_LENGTH:
         return SearchPage(query, [], page, per_page, has_next=False, too_short=bool(query.text))
-    found = list(_rows(search_folded(visible, "search_text", query.text))[start : start + per_page + 1])
+    matching = search_folded(visible, "search_text", query.text)
+    # A merged unit's old code or name finds what it received, decided or handed over to its
+    # successor (REGULATIONS §0.2); one more small query, on the units that have a successor.
+    old_units = transfers.merged_unit_ids(query.text)
+    if old_units:
+        matching = matching | visible.filter(transfers.of_units(old_units))
+    found = list(_rows(matching)[start : start + per_page + 1])
     return SearchPage(query, found[:per_page], page, per_page, has_next=len(found) > per_page)

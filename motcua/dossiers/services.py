@@ -16,11 +16,18 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from motcua.catalog.models import CaseDuration, Channel, Procedure, ReceptionPoint
+from motcua.catalog.models import (
+    CaseDuration,
+    Channel,
+    OnlineLevel,
+    Procedure,
+    ProcedureCase,
+    ReceptionPoint,
+)
 from motcua.catalog.selectors import active_process_version, case_duration
 from motcua.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied, RuleViolation
-from motcua.core.text import nfc
-from motcua.documents.models import Document
+from motcua.core.text import fold, nfc
+from motcua.documents.models import Document, DocumentKind
 from motcua.documents.services import store_document
 from motcua.dossiers import audit, codes, outbox, selectors
 from motcua.dossiers.attachments import cited_documents
@@ -33,11 +40,13 @@ from motcua.dossiers.models import (
     DossierDocument,
     DossierFee,
     LegalBasis,
+    Origin,
     ResultDelivery,
 )
 from motcua.dossiers.states import Action, State
 from motcua.org.models import Applicant, ApplicantKind, Role, Unit
 from motcua.org.selectors import active_assignments
+from motcua.org.services import current_unit, resolve_unit_code
 
 # States left by going back to `resume_state`.
 WAITING_STATES = frozenset({State.AWAITING_SUPPLEMENT, State.PAUSED, State.WITHDRAWAL_REQUESTED})
@@ -142,7 +151,10 @@ def _reception_point(
         .select_related("unit", "on_behalf_of", "counter")
     )
     if data.unit_code:
-        points = [p for p in points if (p.on_behalf_of or p.unit).code == data.unit_code]
+        # An old unit code (merged away, REGULATIONS §0.2) names its successor.
+        wanted = resolve_unit_code(data.unit_code)
+        code = wanted.code if wanted is not None else data.unit_code
+        points = [p for p in points if (p.on_behalf_of or p.unit).code == code]
     if data.channel != Channel.ONLINE:
         points = [p for p in points if p.unit_id in counter_units]
         if not points:
@@ -585,3 +597,284 @@ def receive_at_counter(
         )
         _link_required_documents(dossier, uploads, documents)
         return apply(dossier.code, decision, actor, replace(decision_input, version=dossier.version), now=now)
+
+
+# --- dossiers forwarded by the National Public Service Portal (issue 9, item 4) ------------------
+#
+# Since 01/7/2025 citizens submit online on the national portal, which forwards each dossier to the
+# province (DESIGN.md: the first of the four doors). It enters the engine as an online dossier
+# submitted to the unit it names, in state SUBMITTED: the unit's counter officer then receives,
+# guides once or refuses it like any online dossier (NĐ 118/2025 Điều 17 k2).
+#
+# Its code is the province's own `{receiving unit}-{yyMMdd}-{seq}` from the unit's daily counter
+# (REGULATIONS §3.3: per-unit, gap-free, never reused — a code assigned elsewhere could collide with
+# that sequence, and the national portal's formats vary, e.g. `G09.20-20260609-0092637`); the code
+# the national portal assigned is kept in `national_id` ("store MaHoSoKhac for codes assigned
+# elsewhere"), unique per origin, which is what makes a second arrival return the first dossier.
+
+PORTAL_ACTOR_NAME = "Cổng Dịch vụ công quốc gia"
+
+
+@dataclass
+class ForwardedFile:
+    """A file of a forwarded dossier, already fetched and its hash checked (motcua.sync.inbound)."""
+
+    name: str
+    content: bytes
+    component_code: str = ""  # MaThanhPhanHoSo: the case's component (thành phần hồ sơ) it answers
+
+
+@dataclass
+class ForwardedInput:
+    """A dossier submitted on the national portal and forwarded to the province, parsed from the
+    forwarded-dossier shape (vn-code-and-data §2.4) by `motcua.sync.inbound`."""
+
+    national_id: str  # MaHoSo on the national portal
+    procedure_code: str  # MaTTHC
+    unit_code: str  # MaDonViTiepNhan (followed through mergers to the unit answering today)
+    applicant: ApplicantInput  # ThongTinNguoiNop; kind citizen or business (LoaiDoiTuong 1 / 2)
+    submitted_at: datetime.datetime | None = None  # NgayNop; the arrival time when missing
+    case_code: str = ""  # MaTruongHop: the case's code or name; optional for a one-case procedure
+    summary: str = ""  # TrichYeuHoSo
+    vneid_verified: bool = False  # TaiKhoanDuocXacThucVoiVNeID = "1"
+    applicant_tech_id: str = ""  # MaDoiTuong (the applicant's DVCQG TechID)
+    files: list[ForwardedFile] = field(default_factory=list)
+    received_via: str = ""  # "pull" or "push:<partner code>", recorded in the first event
+
+
+@dataclass(frozen=True)
+class ForwardedTarget:
+    """Where a forwarded dossier goes, read from the catalogue before anything is written."""
+
+    unit: Unit  # the receiving (and deciding) unit today
+    procedure: Procedure
+    case: ProcedureCase
+    duration: CaseDuration
+    point: ReceptionPoint
+
+
+def forwarded_dossier(national_id: str) -> Dossier | None:
+    """The dossier already created for this national-portal code, if any."""
+    if not national_id:
+        return None
+    return (
+        Dossier.objects.select_related("receiving_unit", "deciding_unit", "procedure")
+        .filter(origin=Origin.NATIONAL_PORTAL, national_id=national_id)
+        .first()
+    )
+
+
+def _forwarded_case(procedure: Procedure, case_code: str) -> ProcedureCase:
+    cases = list(procedure.cases.all())
+    if case_code:
+        wanted = case_code.strip()
+        case = next((c for c in cases if c.code == wanted), None) or next(
+            (c for c in cases if fold(c.name) == fold(wanted)), None
+        )
+        if case is None:
+            raise InvalidInput(
+                f"Thủ tục {procedure.code} không có trường hợp “{wanted}”.",
+                code="case_not_found",
+                field="MaTruongHop",
+            )
+        return case
+    if len(cases) != 1:
+        raise InvalidInput(
+            f"Thủ tục {procedure.code} có {len(cases)} trường hợp: hồ sơ chuyển về phải ghi MaTruongHop.",
+            code="case_required",
+            field="MaTruongHop",
+        )
+    return cases[0]
+
+
+def _forwarded_applicant_checked(data: ApplicantInput) -> None:
+    """The applicant as the national portal sent it must be a valid record (R-26: the portal
+    identified the person; the province checks the shape of the identity, without writing)."""
+    if data.kind not in (ApplicantKind.CITIZEN, ApplicantKind.BUSINESS):
+        raise InvalidInput(
+            "Loại đối tượng nộp hồ sơ (LoaiDoiTuong) phải là 1 (công dân) hoặc 2 (doanh nghiệp, tổ chức).",
+            field="LoaiDoiTuong",
+        )
+    name = " ".join(nfc(data.name).split())
+    if not name:
+        raise InvalidInput("Thiếu họ tên người nộp (TenNguoiNop).", field="applicant.name")
+    _validated(Applicant(kind=data.kind, identifier=data.identifier.strip(), name=name, **_contacts(data)))
+
+
+def resolve_forwarded(data: ForwardedInput, *, now: datetime.datetime | None = None) -> ForwardedTarget:
+    """Check a forwarded dossier against the catalogue and the unit tree, writing nothing: the unit
+    (through mergers, REGULATIONS §0.2), the procedure published with an online service (R-28),
+    the unit's own online reception point in force today (R-02, R-04), the case and its time limit
+    (R-24), the applicant's identity. Raises the refusal the national portal is told."""
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    national_id = data.national_id.strip()
+    if not national_id or len(national_id) > 64:
+        raise InvalidInput("Mã hồ sơ trên Cổng DVCQG (MaHoSo) trống hoặc dài quá 64 ký tự.", field="MaHoSo")
+    if len(data.applicant_tech_id) > 64:
+        raise InvalidInput("Mã đối tượng (MaDoiTuong) dài quá 64 ký tự.", field="MaDoiTuong")
+    named = Unit.objects.select_related("successor").filter(code=data.unit_code.strip()).first()
+    if named is None:
+        raise RuleViolation(
+            "R-02",
+            f"Không có cơ quan, đơn vị mã “{data.unit_code}” trong danh mục đơn vị của tỉnh.",
+            code="unit_not_found",
+            field="MaDonViTiepNhan",
+        )
+    unit = current_unit(named)
+    procedure = (
+        Procedure.objects.filter(code=data.procedure_code.strip(), published=True)
+        .prefetch_related("cases__durations", "cases__fees", "cases__documents")
+        .first()
+    )
+    if procedure is None:
+        raise RuleViolation(
+            "R-24",
+            f"Thủ tục hành chính mã “{data.procedure_code}” không có (hoặc chưa công khai) trong danh mục "
+            "thủ tục của tỉnh.",
+            code="procedure_not_found",
+            field="MaTTHC",
+        )
+    if procedure.online_level == OnlineLevel.NONE:
+        raise RuleViolation(
+            "R-28",
+            f"Thủ tục {procedure.code} chưa cung cấp dịch vụ công trực tuyến.",
+            code="procedure_not_online",
+            field="MaTTHC",
+        )
+    # R-02: an online dossier goes to the deciding unit's own point (never an on-behalf one); the
+    # points in force on the day it arrives, so a merged unit's dossier finds its successor's point.
+    point = (
+        ReceptionPoint.objects.valid_on(day)
+        .filter(procedure=procedure, channel=Channel.ONLINE, unit=unit, on_behalf_of__isnull=True)
+        .select_related("unit", "counter")
+        .order_by("pk")
+        .first()
+    )
+    if point is None:
+        merged = f" (đã sáp nhập vào {unit.name})" if unit.pk != named.pk else ""
+        raise RuleViolation(
+            "R-02",
+            f"{named.name}{merged} không tiếp nhận trực tuyến thủ tục {procedure.code} "
+            "(không có đầu mối tiếp nhận trực tuyến trong danh mục).",
+            code="unit_not_receiving_online",
+            field="MaDonViTiepNhan",
+        )
+    case = _forwarded_case(procedure, data.case_code)
+    duration = _duration(case, Channel.ONLINE)
+    _forwarded_applicant_checked(data.applicant)
+    return ForwardedTarget(unit=unit, procedure=procedure, case=case, duration=duration, point=point)
+
+
+def accept_forwarded(data: ForwardedInput, *, now: datetime.datetime | None = None) -> tuple[Dossier, bool]:
+    """Create the online dossier of a dossier forwarded by the national portal, once: returns
+    (dossier, created). A dossier already created for the same national code is returned with
+    created=False — found by a read first, or, when two arrivals race, by the unique
+    (origin, national_id) index: the loser's transaction rolls back (its code number with it, so
+    the unit's sequence stays gap-free) and it returns the winner's dossier.
+
+    The applicant is found or created by identification number (the national portal verified the
+    person, with VNeID when `vneid_verified`; their contacts given there then become the record's,
+    as online on our own portal). The files are stored through `documents.services` (type, size and
+    name checks apply) in the dossier's transaction and attached to their component of the case.
+    """
+    now = now or timezone.now()
+    existing = forwarded_dossier(data.national_id.strip())
+    if existing is not None:
+        return existing, False
+    target = resolve_forwarded(data, now=now)
+    local_day = timezone.localdate(now)
+    submitted_at = min(data.submitted_at or now, now)  # a portal clock ahead of ours is not believed
+    process_version = active_process_version(target.case, Channel.ONLINE, now)
+    point = target.point
+    try:
+        with transaction.atomic():
+            documents = [
+                store_document(name=f.name, content=f.content, kind=DocumentKind.SUBMITTED)
+                for f in data.files
+            ]
+            typed, applicant = _presented_applicant(data.applicant)
+            if data.vneid_verified and applicant is not typed:
+                _update_own_contacts(applicant, data.applicant)
+            dossier = Dossier(
+                origin=Origin.NATIONAL_PORTAL,
+                national_id=data.national_id.strip(),
+                vneid_verified=data.vneid_verified,
+                applicant_tech_id=data.applicant_tech_id.strip(),
+                lookup_secret=codes.new_lookup_secret(),
+                procedure=target.procedure,
+                case=target.case,
+                process_version=process_version,
+                channel=Channel.ONLINE,
+                applicant=applicant,
+                applicant_name=typed.name,
+                applicant_identifier=applicant.identifier,
+                applicant_phone=typed.phone,
+                applicant_email=typed.email,
+                applicant_address=typed.address,
+                summary=nfc(data.summary)[:1000] or target.procedure.name[:1000],
+                reception_point=point,
+                receiving_unit=point.unit,
+                deciding_unit=point.unit,
+                counter=point.counter,
+                result_delivery=ResultDelivery.COUNTER,
+                state=State.SUBMITTED,
+                legal_basis=(
+                    LegalBasis.BEFORE_2025_07
+                    if timezone.localdate(submitted_at) < REFORM_DATE
+                    else LegalBasis.FROM_2025_07
+                ),
+                time_limit=target.duration.value,
+                time_limit_unit=target.duration.unit,
+                submitted_at=submitted_at,
+            )
+            dossier.code = codes.next_code(point.unit, local_day)
+            event = audit.chain_event(
+                dossier,
+                at=now,
+                actor=None,
+                actor_name=PORTAL_ACTOR_NAME,
+                action="submit",
+                from_state="",
+                to_state=State.SUBMITTED,
+                unit=point.unit,
+                data={
+                    "channel": Channel.ONLINE,
+                    "origin": Origin.NATIONAL_PORTAL,
+                    "national_id": dossier.national_id,
+                    "via": data.received_via,
+                    "receiving_unit": point.unit.code,
+                    "deciding_unit": point.unit.code,
+                    "unit_named": data.unit_code.strip(),
+                },
+                documents=[str(d.pk) for d in documents],
+            )
+            dossier.save(force_insert=True)
+            event.dossier = dossier
+            event.save(force_insert=True)
+            components = {c.code: c.pk for c in target.case.documents.all() if c.code}
+            DossierDocument.objects.bulk_create(
+                [
+                    DossierDocument(
+                        dossier=dossier,
+                        document=document,
+                        required_document_id=components.get(f.component_code.strip()),
+                        attached_at=now,
+                    )
+                    for f, document in zip(data.files, documents, strict=True)
+                ]
+            )
+            DossierFee.objects.bulk_create(
+                [
+                    DossierFee(dossier=dossier, kind=fee.kind, amount=fee.amount, description=fee.description)
+                    for fee in target.case.fees.all()
+                    if fee.channel in ("", Channel.ONLINE)
+                ]
+            )
+            outbox.enqueue_status_change(dossier, event)
+    except IntegrityError:
+        existing = forwarded_dossier(data.national_id.strip())
+        if existing is None:
+            raise
+        return existing, False
+    return dossier, True

@@ -99,8 +99,19 @@ class Unit(ValidityPeriod):
         return chain
 
 
+class MergerStatus(models.TextChoices):
+    DRAFT = "draft", "Dự thảo (chưa thực hiện)"
+    COMMITTED = "committed", "Đã thực hiện"
+    CANCELLED = "cancelled", "Đã huỷ"
+
+
 class UnitMerger(models.Model):
-    """A merger or take-over decision: each predecessor now answers to `successor` (REGULATIONS §0.2)."""
+    """A merger or take-over decision: each predecessor now answers to `successor` (REGULATIONS §0).
+
+    Two phases (issue 9 item 7): a draft is planned and previewed without moving anything, then
+    committed — units end, officers, open dossiers, procedures and reception points move in one
+    transaction — or cancelled. A committed merger is history and is never undone.
+    """
 
     successor = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="mergers_in", verbose_name="đơn vị kế thừa"
@@ -108,15 +119,51 @@ class UnitMerger(models.Model):
     predecessors = models.ManyToManyField(Unit, related_name="mergers_out", verbose_name="đơn vị bị sáp nhập")
     effective_on = models.DateField("ngày có hiệu lực")
     decision = models.CharField("quyết định", max_length=255, help_text="Số, ký hiệu và trích yếu quyết định")
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        "trạng thái", max_length=16, choices=MergerStatus.choices, default=MergerStatus.DRAFT
+    )
+    recorded_at = models.DateTimeField("ngày lập", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="người lập",
+    )
+    committed_at = models.DateTimeField("thời điểm thực hiện", null=True, blank=True)
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="người thực hiện",
+    )
+    cancelled_at = models.DateTimeField("thời điểm huỷ", null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="người huỷ",
+    )
+    # What the commit moved, per predecessor code: {"000.00.11.H19": {"dossiers": 12, …}} (the
+    # keys of org.signals.Handover), so the record says what happened without re-reading history.
+    moved = models.JSONField("kết quả thực hiện", default=dict, blank=True)
 
     class Meta:
         verbose_name = "sáp nhập đơn vị"
         verbose_name_plural = "sáp nhập đơn vị"
-        ordering = ["-effective_on"]
+        ordering = ["-effective_on", "-pk"]
 
     def __str__(self) -> str:
         return f"{self.decision} → {self.successor}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == MergerStatus.DRAFT
 
 
 class Counter(ValidityPeriod):

@@ -28,7 +28,26 @@ def _covering_units(unit: Unit) -> tuple[set[int], set[int]]:
     while node.kind == UnitKind.DIVISION and node.parent_id is not None:
         node = node.parent
         ordinary.add(node.pk)
-    return ordinary, {unit.pk, *(a.pk for a in unit.ancestors())}
+    wide = {unit.pk, *(a.pk for a in unit.ancestors())}
+    # REGULATIONS §0.2: a merged unit's successor answers for it — for the dossiers it received
+    # and decided, and for its divisions — so roles on the successor (and on its own successor,
+    # after a chain of mergers) reach it.
+    return _with_successors(ordinary), _with_successors(wide)
+
+
+def _with_successors(unit_ids: set[int]) -> set[int]:
+    reach, frontier = set(unit_ids), set(unit_ids)
+    while frontier:
+        frontier = (
+            set(
+                Unit.objects.filter(pk__in=frontier, successor__isnull=False).values_list(
+                    "successor_id", flat=True
+                )
+            )
+            - reach
+        )
+        reach |= frontier
+    return reach
 
 
 def roles_in_unit(user, unit: Unit, *, on: datetime.date | None = None) -> set[str]:
@@ -60,7 +79,11 @@ def units_where(user, role: str | Role, *, on: datetime.date | None = None) -> Q
     below = Unit.objects.all() if role in PROVINCE_WIDE_ROLES else Unit.objects.filter(kind=UnitKind.DIVISION)
     ids, frontier = set(granted), set(granted)
     while frontier:
-        frontier = set(below.filter(parent_id__in=frontier).values_list("pk", flat=True)) - ids
+        # A unit's divisions (or whole subtree), and the units merged into it (REGULATIONS §0.2).
+        frontier = (
+            set(below.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            | set(Unit.objects.filter(successor_id__in=frontier).values_list("pk", flat=True))
+        ) - ids
         ids |= frontier
     return Unit.objects.filter(pk__in=ids)
 

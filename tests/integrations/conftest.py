@@ -1,0 +1,1 @@
+from tests.national_portal import national_portal, national_portal_process  # noqa: F401
