@@ -23,6 +23,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "catalog-sy
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("keep_seeded_data")
 def test_r09_administrator_reviews_and_applies_in_the_browser(
     live_server,
     portal,
