@@ -85,7 +85,7 @@ def test_r22_unit_leader_sees_only_their_units(client_for, march):
     options = re.findall(
         r'<option value="([0-9A-Z.]+)"', html.split('id="sync-unit"')[1].split("</select>")[0]
     )
-    assert options == [JUSTICE]
+    assert options == [JUSTICE, JUSTICE.replace(".H19", ".H10")]  # and the unit merged into it
     assert "Sở Tư pháp — Tháng 3/2026" in html
     assert (figure(html, "received"), figure(html, "synced")) == ("3", "2")
     assert figure(html, "dead") == "1"

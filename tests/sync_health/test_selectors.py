@@ -330,4 +330,6 @@ def test_r22_who_may_read_sync_health(kit, username, pickable, can_resend):
     assert (picked[0] if picked else None) == pickable
     assert scope.can_resend is can_resend
     if pickable in (JUSTICE, CENTRE):
-        assert picked == [pickable]  # their unit only (its divisions are not picked separately)
+        # Their unit, then the units merged into it (a successor answers for its predecessors'
+        # dossiers since the 2025 mergers); its divisions are not picked separately.
+        assert picked == [pickable, pickable.replace(".H19", ".H10")]
