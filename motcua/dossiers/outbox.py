@@ -13,14 +13,13 @@ Once the transaction that wrote national-portal messages commits, `national_outb
 
 import logging
 import uuid
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.dispatch import Signal
 
 from motcua.dossiers.models import Dossier, DossierEvent, Origin, OutboxMessage, OutboxTopic
 from motcua.dossiers.states import Action, national_status
+from motcua.integrations.dvcqg.wire import to_dvcqg_time
 from motcua.org.models import Role
 
 logger = logging.getLogger(__name__)
@@ -41,9 +40,8 @@ _COUNTER_ACTIONS = {Action.RECEIVE, Action.REJECT, Action.RETURN_RESULT, "submit
 _HEAD_ACTIONS = {Action.STOP, Action.APPROVE_WITHDRAWAL, Action.APOLOGISE}
 
 
-def dvcqg_time(value) -> str:
-    """A DVCQG wire date, or "" when there is none (the portal's "no date")."""
-    return value.astimezone(ZoneInfo(settings.TIME_ZONE)).strftime("%Y%m%d%H%M%S") if value else ""
+# The wire's one date format (`integrations.dvcqg.wire`): "" when there is none (the portal's "no date").
+dvcqg_time = to_dvcqg_time
 
 
 def national_code(dossier: Dossier) -> str:
