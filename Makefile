@@ -35,7 +35,8 @@ demo: migrate
 	$(PY) manage.py load_demo --url http://$(HOST):$(PORT)
 
 # The demo syncs for real (issue 9): a local simulator of the National Public Service Portal
-# (SIM_PORT), the background worker (django-tasks: delivery runs woken by each change, calendar
+# (SIM_PORT; it publishes the demo catalogue with the few differences of its sample payloads, for the
+# catalogue review), the background worker (django-tasks: delivery runs woken by each change, calendar
 # re-projection) and the relay loop (retries, forwarded dossiers every 30 s) run beside the web
 # server, all stopped with it (Ctrl-C).
 SIM_PORT ?= 8765
@@ -45,7 +46,8 @@ DEMO_SYNC_ENV = MOTCUA_DVCQG_URL=http://127.0.0.1:$(SIM_PORT) MOTCUA_DVCQG_CLIEN
 
 run: demo
 	@trap 'kill $$(jobs -p) 2>/dev/null' EXIT INT TERM; \
-	$(PY) manage.py national_portal_sim --host 127.0.0.1 --port $(SIM_PORT) & \
+	$(PY) manage.py national_portal_sim --host 127.0.0.1 --port $(SIM_PORT) \
+	  --base-catalog motcua/demo/data/procedures.json & \
 	$(DEMO_SYNC_ENV) $(PY) manage.py worker --interval 0.5 & \
 	$(DEMO_SYNC_ENV) $(PY) manage.py sync_national --pull-every 30 & \
 	$(DEMO_SYNC_ENV) $(PY) manage.py runserver $(HOST):$(PORT)

@@ -210,6 +210,9 @@ def app_env(database: str) -> dict[str, str]:
             "MOTCUA_SECURE_COOKIES": "0",
             "MOTCUA_AUDIT_KEY": AUDIT_KEY,
             "MOTCUA_LOG_LEVEL": "WARNING",
+            # The demo's signed documents (withdrawal approvals, results) are signed by the synthetic
+            # demo CA: trusted here as the demo settings trust it, or load_demo refuses them.
+            "MOTCUA_SIGNATURE_TRUST_ROOTS": str(ROOT / "motcua/demo/data/signing/demo-ca.pem"),
         }
     )
     return env

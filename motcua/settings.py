@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "motcua.sync",
     "motcua.legacy",
     "motcua.printing",
+    "motcua.index",
     "motcua.api",
     "motcua.backoffice",
     "motcua.portal",
@@ -147,6 +148,8 @@ AUTH_PASSWORD_VALIDATORS = (
 
 # Vietnamese everywhere a person reads; times stored in UTC, shown in Asia/Ho_Chi_Minh.
 LANGUAGE_CODE = "vi"
+# Day-first input formats Django's own `vi` locale lacks (motcua/core/formats/vi/formats.py).
+FORMAT_MODULE_PATH = ["motcua.core.formats"]
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True

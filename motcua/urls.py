@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("motcua.api.urls")),
     path("can-bo/", include("motcua.backoffice.urls")),
+    path("bao-cao/", include("motcua.backoffice.report_urls")),
     path("", include("motcua.portal.urls")),
 ]
 

@@ -1,11 +1,14 @@
 """Shared fixtures: a small real unit tree in the real database (SQLite or PostgreSQL)."""
 
 import datetime
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from hypothesis import HealthCheck, settings
+from playwright.sync_api import Browser, sync_playwright
 
 from motcua.org.models import Counter, Unit, UnitKind, UnitLevel
 
@@ -14,6 +17,8 @@ settings.register_profile(
     "motcua", deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile("motcua")
+
+CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture
@@ -88,3 +93,18 @@ def keep_seeded_data(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
         connection.creation.deserialize_db_from_string(seeded)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Chromium for one module's tests. Playwright's sync API keeps an event loop running in this
+    thread while it is open: Django then refuses new database connections here, and a second
+    instance cannot start. So it is closed after each module, and every browser test uses this."""
+    assert Path(CHROMIUM).exists(), (
+        "Debian's Chromium is needed: apt-get install -y chromium (make test does it)"
+    )
+    with sync_playwright() as playwright:
+        # --lang: a Vietnamese browser, whose date boxes read dd/mm/yyyy as the officers' do.
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--lang=vi-VN"])
+        yield browser
+        browser.close()

@@ -8,8 +8,11 @@ been received (the same dossier code), 4xx refused — `{"error": {"code", "mess
 and 503 when the portal's files cannot be read now (nothing recorded: send it again later).
 """
 
+import mimetypes
+
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.http import FileResponse
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
@@ -22,9 +25,9 @@ from rest_framework.views import APIView
 
 from motcua.api.errors import ErrorSerializer
 from motcua.api.parsers import SafeJSONParser
-from motcua.api.throttling import ClientAddressThrottle
-from motcua.core.errors import DomainError, InvalidInput, error_body
-from motcua.sync import inbound, partners
+from motcua.api.throttling import ClientAddressThrottle, LookupThrottle
+from motcua.core.errors import DomainError, InvalidInput, NotFound, error_body
+from motcua.sync import file_links, inbound, partners
 from motcua.sync.models import Partner
 
 KEYWORD = "Partner"
@@ -277,3 +280,37 @@ class NationalDossierInbound(APIView):
                 headers={"Retry-After": str(RETRY_AFTER)},
             )
         return Response(body, status=code)
+
+
+class NationalFile(APIView):
+    """`GET /api/v1/national/files/<token>`: a dossier's file at the address the sync payload gave
+    the national portal (motcua.sync.file_links): no account, the signed address is the proof.
+    Throttled per address as the public look-up is, so addresses cannot be probed."""
+
+    authentication_classes = []
+    permission_classes = []
+    throttle_classes = [LookupThrottle]
+
+    @extend_schema(
+        tags=["national portal"],
+        summary="Tải tệp của hồ sơ theo đường dẫn có chữ ký đã gửi Cổng DVCQG (không cần đăng nhập)",
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(description="Nội dung tệp"),
+            404: OpenApiResponse(ErrorSerializer, description="Đường dẫn sai, bị sửa hoặc đã thu hồi"),
+            429: OpenApiResponse(ErrorSerializer, description="Gửi quá nhiều yêu cầu"),
+        },
+        auth=[],
+    )
+    def get(self, request, token: str):
+        document = file_links.document_of_link(token)
+        try:
+            handle = document.file.open("rb")
+        except OSError:
+            raise NotFound("Tệp của tài liệu này không còn trong kho lưu trữ.", code="file_missing") from None
+        content_type = (
+            document.content_type or mimetypes.guess_type(document.name)[0] or "application/octet-stream"
+        )
+        response = FileResponse(handle, as_attachment=True, filename=document.name, content_type=content_type)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response

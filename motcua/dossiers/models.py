@@ -319,6 +319,8 @@ class OutboxMessage(models.Model):
     dead_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "bản tin gửi đi (outbox)"
+        verbose_name_plural = "bản tin gửi đi (outbox)"
         indexes = [
             models.Index(
                 fields=["topic", "id"], name="outbox_pending", condition=models.Q(delivered_at__isnull=True)

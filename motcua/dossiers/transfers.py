@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from motcua.consultations.models import Consultation
 from motcua.core.text import fold, search_folded
-from motcua.dossiers import audit, outbox
+from motcua.dossiers import audit, outbox, signals
 from motcua.dossiers.models import Dossier, DossierEvent, DossierStep, OutboxMessage
 from motcua.dossiers.states import FINAL_STATES, State
 from motcua.org.models import Unit
@@ -228,6 +228,7 @@ def _save_moves(changed: list[Dossier], predecessor: Unit, successor: Unit) -> N
             f'WHERE "id" IN ({ids})',
             [*(v for d in changed for v in (d.pk, d.last_event_hash)), *(d.pk for d in changed)],
         )
+    signals.bulk_written.send(sender=Unit, dossier_ids=[d.pk for d in changed])
 
 
 def _enqueue(changed: list[Dossier], events: list[DossierEvent]) -> None:

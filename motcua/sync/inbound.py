@@ -23,7 +23,6 @@ import re
 import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 from django.conf import settings
@@ -37,6 +36,7 @@ from motcua.dossiers import services
 from motcua.dossiers.services import ApplicantInput, ForwardedFile, ForwardedInput
 from motcua.integrations import registry
 from motcua.integrations.dvcqg.base import NationalPortal, PortalUnavailable
+from motcua.integrations.dvcqg.wire import from_dvcqg_time
 from motcua.org.models import ApplicantKind, Unit
 from motcua.org.services import current_unit
 from motcua.sync.models import InboundDossier, InboundStatus, NationalRecord, Partner, PullCursor
@@ -49,7 +49,6 @@ VIA = ("pull", "push")
 # A forwarded dossier carries its components' files; more than this is not a dossier but a dump.
 MAX_FILES = 50
 DEFAULT_TIMEOUT = 10.0  # seconds per file, when MOTCUA_INTEGRATIONS["dvcqg"]["timeout"] is unset
-_WIRE_TIME = "%Y%m%d%H%M%S"  # DVCQG wire dates, Asia/Ho_Chi_Minh (REGULATIONS §6.1)
 _NATIONAL_ID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._\-/]{0,63}$")
 _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 _BAD_NAME_CHARS = re.compile(r"[\x00-\x1f/\\:*?\"<>|]+")
@@ -81,7 +80,7 @@ class InboundResult:
 
 @dataclass
 class PullReport:
-    configured: bool = True  # False: no national portal configured (MOTCUA_DVCQG_BASE_URL empty)
+    configured: bool = True  # False: no national portal configured (MOTCUA_DVCQG_URL empty)
     batches: int = 0
     received: int = 0
     created: int = 0
@@ -155,15 +154,12 @@ def _list(source: dict, key: str, where: str = "") -> list:
 
 
 def _wire_time(text: str, key: str) -> datetime.datetime | None:
-    if not text:
-        return None
     try:
-        naive = datetime.datetime.strptime(text, _WIRE_TIME)
+        return from_dvcqg_time(text)
     except ValueError:
         raise InvalidInput(
             f"Trường {key} phải là ngày giờ dạng yyyyMMddHHmmss (giờ Việt Nam).", field=key
         ) from None
-    return naive.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
 def _flag(source: dict, key: str) -> bool:

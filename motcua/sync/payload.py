@@ -21,9 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Prefetch
-from django.urls import NoReverseMatch, reverse
 from django.utils.dateparse import parse_datetime
 
 from motcua.catalog.models import ResultDocument
@@ -32,6 +30,7 @@ from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent, Origi
 from motcua.dossiers.outbox import KENH, SUMMARY_MAX, dvcqg_time, national_code
 from motcua.dossiers.states import Action, State, national_status
 from motcua.org.models import ApplicantKind
+from motcua.sync.file_links import file_url
 
 # REGULATIONS §6.4: LoaiDoiTuong 1 công dân | 2 doanh nghiệp | 3 CQNN | 4 tổ chức/khác.
 APPLICANT_KIND = {ApplicantKind.CITIZEN: "1", ApplicantKind.BUSINESS: "2", ApplicantKind.STATE_BODY: "3"}
@@ -93,17 +92,10 @@ def _identity(dossier: Dossier) -> list[dict[str, str]]:
 
 
 class _Links:
-    """The address of a dossier's file: the province's public address + the file's page."""
-
-    def __init__(self) -> None:
-        self.base = (getattr(settings, "PUBLIC_URL", "") or "").rstrip("/")
+    """The address of a dossier's file the national portal can open (motcua.sync.file_links)."""
 
     def __call__(self, code: str, document_id) -> str:
-        try:
-            path = reverse("backoffice:document", kwargs={"code": code, "document_id": document_id})
-        except NoReverseMatch:  # pragma: no cover - a deployment without the back office
-            return ""
-        return self.base + path
+        return file_url(code, document_id)
 
 
 def _submitted(link: DossierDocument, url: str) -> dict[str, Any]:

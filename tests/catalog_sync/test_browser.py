@@ -17,7 +17,7 @@ from tests.catalog_sync.conftest import (
     foreigner_counter_days,
     publish_changes,
 )
-from tests.e2e.conftest import CHROMIUM
+from tests.conftest import CHROMIUM
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "catalog-sync"
 

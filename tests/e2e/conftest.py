@@ -22,13 +22,12 @@ from pathlib import Path
 
 import pytest
 import redis
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from motcua.core.text import fold
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
-CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "demo"
 # Rate-limit counters shared by every server process, as in production (the machine's Redis).
 REDIS_URL = "redis://127.0.0.1:6379/14"
@@ -42,19 +41,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _database_url(tmp: Path) -> str:
-    """The server's own database: never the one the rest of the suite is using."""
+def own_database(tmp: Path, name: str) -> str:
+    """A served app's own database, never the one the rest of the suite is using nor another
+    server's: a SQLite file in `tmp`, or `<name of DATABASE_URL>_<name>` on its PostgreSQL server
+    (dropped and created afresh)."""
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
-        return f"sqlite:///{tmp / 'e2e.sqlite3'}"
+        return f"sqlite:///{tmp / f'{name}.sqlite3'}"
     import psycopg
 
-    base, _, name = url.rpartition("/")
-    name = f"{name or 'motcua'}_e2e"
+    base, _, database = url.rpartition("/")
+    database = f"{database or 'motcua'}_{name}"
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"{base}/{name}"
+        conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{database}"')
+    return f"{base}/{database}"
 
 
 @dataclass
@@ -74,6 +75,14 @@ class Server:
         )
         assert done.returncode == 0, done.stderr[-3000:]
         return done.stdout
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rpartition(":")[2])
+
+    def serving(self, log_path: Path) -> contextlib.AbstractContextManager[None]:
+        """The app in its own process until the block ends (runserver, its log in `log_path`)."""
+        return serving(self.env, self.port, log_path)
 
     def python(self, code: str) -> str:
         """Run Python with Django set up on the server's database; returns what it printed."""
@@ -111,13 +120,13 @@ class Server:
         return self._tokens[username]
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp("e2e-server")
+def demo_server(tmp: Path, name: str, **env: str) -> Server:
+    """The demo province migrated and loaded on its own database, ready to be served (`serving`)
+    on a free port; `env` adds to or overrides the server's environment."""
     port = free_port()
-    env = {
+    server_env = {
         **os.environ,
-        "DATABASE_URL": _database_url(tmp),
+        "DATABASE_URL": own_database(tmp, name),
         # The demo settings (DEBUG: runserver serves the self-hosted static files; password sign-in;
         # cookies over plain http://127.0.0.1).
         "DJANGO_SETTINGS_MODULE": "motcua.settings_demo",
@@ -129,13 +138,23 @@ def server(tmp_path_factory) -> Iterator[Server]:
         # Browser tests sign in many times from one address.
         "MOTCUA_AUTH_RATE": "1000/min",
         "MOTCUA_CACHE_URL": REDIS_URL,
+        # No national portal unless a test sets one: nothing delivers behind its back.
+        "MOTCUA_DVCQG_URL": "",
         "PYTHONUNBUFFERED": "1",
+        **env,
     }
-    server = Server(url=f"http://127.0.0.1:{port}", env=env)
-    redis.Redis.from_url(REDIS_URL).flushdb()  # no counters left over from an earlier run
+    server = Server(url=f"http://127.0.0.1:{port}", env=server_env)
     server.manage("migrate", "--no-input", "-v", "0")
     server.manage("load_demo")
-    with serving(env, port, tmp / "server.log"):
+    return server
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> Iterator[Server]:
+    tmp = tmp_path_factory.mktemp("e2e-server")
+    redis.Redis.from_url(REDIS_URL).flushdb()  # no counters left over from an earlier run
+    server = demo_server(tmp, "e2e")
+    with server.serving(tmp / "server.log"):
         yield server
 
 
@@ -169,17 +188,6 @@ def serving(env: dict[str, str], port: int, log_path: Path) -> Iterator[None]:
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), (
-        "Debian's Chromium is needed: apt-get install -y chromium (make test does it)"
-    )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 def _slug(text: str) -> str:

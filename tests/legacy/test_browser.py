@@ -3,75 +3,36 @@ it, downloads it and closes one out — over real HTTP against the app in its ow
 database, under the Content-Security-Policy. Screenshots under test-artifacts/legacy/."""
 
 import io
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.e2e.conftest import CHROMIUM, REDIS_URL, Server, free_port, serving, sign_in
+from tests.e2e.conftest import Server, demo_server, sign_in
 from tests.legacy.kit import SAMPLES
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "legacy"
 
 
-def _database_url(tmp: Path) -> str:
-    """Its own database, never the suite's nor the e2e server's (`<name>_legacy_e2e` on PostgreSQL)."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        return f"sqlite:///{tmp / 'legacy-e2e.sqlite3'}"
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    name = f"{name or 'motcua'}_legacy_e2e"
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"{base}/{name}"
-
-
 @pytest.fixture(scope="module")
 def legacy_server(tmp_path_factory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("legacy-e2e")
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(tmp),
-        "DJANGO_SETTINGS_MODULE": "motcua.settings_demo",
-        "MOTCUA_DEBUG": "1",
-        "MOTCUA_MEDIA_ROOT": str(tmp / "media"),
-        "MOTCUA_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "MOTCUA_AUTH_RATE": "1000/min",
-        "MOTCUA_LOCKOUT_FAILURES": "50",
-        "MOTCUA_CACHE_URL": REDIS_URL,
-        "PYTHONUNBUFFERED": "1",
-    }
-    server = Server(url=f"http://127.0.0.1:{port}", env=env)
-    server.manage("migrate", "--no-input", "-v", "0")
-    server.manage("load_demo")
+    server = demo_server(tmp, "legacy_e2e")
     # The old software's export, imported as an operator does it.
     out = server.manage(
         "import_legacy", str(SAMPLES / "ho-so-cu-mau.csv"), "--source", "Egov", "--user", "quantri"
     )
     assert "Hồ sơ tạo mới: 8" in out and "Dòng bị từ chối: 0" in out
-    with serving(env, port, tmp / "server.log"):
+    with server.serving(tmp / "server.log"):
         yield server
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
-
-
-def test_r25_provincial_office_reads_the_report_and_closes_a_dossier_out(legacy_server, chromium):
+def test_r25_provincial_office_reads_the_report_and_closes_a_dossier_out(legacy_server, browser):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    context = chromium.new_context(
+    context = browser.new_context(
         base_url=legacy_server.url,
         viewport={"width": 1366, "height": 768},
         locale="vi-VN",

@@ -3,7 +3,6 @@ Chromium) against the app served by its own process, on the demo province with i
 draft → preview → "Thực hiện sáp nhập"; then an officer of the successor finds the moved dossiers
 by the old unit code. Screenshots in test-artifacts/mergers/ (issue 9 item 7)."""
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,46 +11,17 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import PASSWORD, ROOT, Server, browser, free_port, serving, sign_in  # noqa: F401
+from tests.e2e.conftest import PASSWORD, ROOT, Server, demo_server, sign_in
 
 ARTIFACTS = ROOT / "test-artifacts" / "mergers"
 JUSTICE = "000.00.05.H19"
 
 
-def _database_url(tmp: Path) -> str:
-    """Its own database: the e2e suite's server may be running on `<name>_e2e` in the same session."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        return f"sqlite:///{tmp / 'mergers.sqlite3'}"
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    name = f"{name or 'motcua'}_mergers_e2e"
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"{base}/{name}"
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("mergers-server")
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(tmp),
-        "DJANGO_SETTINGS_MODULE": "motcua.settings_demo",
-        "MOTCUA_DEBUG": "1",
-        "MOTCUA_MEDIA_ROOT": str(tmp / "media"),
-        "MOTCUA_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "MOTCUA_AUTH_RATE": "1000/min",
-        "MOTCUA_CACHE_URL": "locmem://",
-        "PYTHONUNBUFFERED": "1",
-    }
-    server = Server(url=f"http://127.0.0.1:{port}", env=env)
-    server.manage("migrate", "--no-input", "-v", "0")
-    server.manage("load_demo")
-    with serving(env, port, tmp / "server.log"):
+    server = demo_server(tmp, "mergers_e2e", MOTCUA_CACHE_URL="locmem://")
+    with server.serving(tmp / "server.log"):
         yield server
 
 
@@ -69,7 +39,7 @@ def pick(page: Page, field: str, typed: str, option: str) -> None:
     page.locator(".select2-results__option", has_text=re.compile(f"^{re.escape(option)}$")).click()
 
 
-def test_merger_admin_flow_in_a_browser(server, browser):  # noqa: F811
+def test_merger_admin_flow_in_a_browser(server, browser):
     context = browser.new_context(
         base_url=server.url, viewport={"width": 1366, "height": 900}, locale="vi-VN"
     )

@@ -2,16 +2,13 @@
 served by its own process (its own database, the demo province loaded), reads the figures of a
 known history and re-sends a dead letter. Screenshots under test-artifacts/sync/."""
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import REDIS_URL, ROOT, Server, browser, free_port, serving, sign_in  # noqa: F401
+from tests.e2e.conftest import ROOT, Server, demo_server, sign_in
 
 ARTIFACTS = ROOT / "test-artifacts" / "sync"
 
@@ -33,53 +30,12 @@ print(m.pk, ds[3].code)
 """
 
 
-def _database_url(tmp: Path) -> str:
-    """Its own database, apart from the e2e suite's (`<name>_e2e`) and the unit tests'."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        return f"sqlite:///{tmp / 'sync.sqlite3'}"
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    name = f"{name or 'motcua'}_sync_e2e"
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"{base}/{name}"
-
-
 @pytest.fixture(scope="module")
 def sync_server(tmp_path_factory) -> Iterator[tuple[Server, str, str]]:
     tmp = tmp_path_factory.mktemp("sync-server")
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(tmp),
-        "DJANGO_SETTINGS_MODULE": "motcua.settings_demo",
-        "MOTCUA_DEBUG": "1",
-        "MOTCUA_MEDIA_ROOT": str(tmp / "media"),
-        "MOTCUA_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "MOTCUA_AUTH_RATE": "1000/min",
-        "MOTCUA_LOCKOUT_FAILURES": "50",
-        "MOTCUA_CACHE_URL": REDIS_URL,
-        # no national portal configured: nothing delivers behind the test's back
-        "MOTCUA_DVCQG_BASE_URL": "",
-        "PYTHONUNBUFFERED": "1",
-    }
-    server = Server(url=f"http://127.0.0.1:{port}", env=env)
-    server.manage("migrate", "--no-input", "-v", "0")
-    server.manage("load_demo")
-    done = subprocess.run(
-        [sys.executable, "manage.py", "shell", "--no-imports", "-v", "0", "-c", HISTORY],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    message_id, code = done.stdout.split()
-    with serving(env, port, tmp / "server.log"):
+    server = demo_server(tmp, "sync_e2e")
+    message_id, code = server.python(HISTORY).split()
+    with server.serving(tmp / "server.log"):
         yield server, message_id, code
 
 
@@ -90,7 +46,7 @@ def _shot(page: Page, name: str) -> Path:
     return path
 
 
-def test_r22_provincial_office_reads_sync_health_and_resends(browser, sync_server):  # noqa: F811
+def test_r22_provincial_office_reads_sync_health_and_resends(browser, sync_server):
     server, message_id, code = sync_server
     context = browser.new_context(
         base_url=server.url,

@@ -6,18 +6,14 @@ As in tests/api/test_scenarios.py, the demo and the partners are loaded once for
 committed, and Django's live server serves them; each test works on its own national codes. When
 the module ends the database is emptied and the migrations' seed restored (keep_seeded_data)."""
 
-import datetime
-import threading
-
 import httpx
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from django.test import override_settings
 from pytest_django.live_server_helper import LiveServer
 
 from motcua.demo.loader import load_demo
-from motcua.dossiers.models import Dossier, DossierCounter
+from motcua.dossiers.models import Dossier
 from motcua.dossiers.states import State
 from motcua.sync.models import InboundDossier, InboundStatus, Partner
 from motcua.sync.partners import create_partner
@@ -275,51 +271,6 @@ def test_pushes_are_rate_limited_per_partner(server, keys, national_portal, sett
     # Another partner has its own allowance.
     (other,) = national_portal.push(endpoint(server), "dvcqg", keys["dvcqg"], [payloads[2]])
     assert other["status"] == 422
-
-
-@pytest.mark.skipif(
-    connection.vendor == "sqlite",
-    reason="in-memory SQLite: the live server's request threads share one connection; "
-    "parallel pushes are proven on PostgreSQL (the service-level race runs on both, test_concurrency.py)",
-)
-def test_two_pushes_of_the_same_dossier_at_once_make_one_dossier(server, keys, national_portal):
-    (payload,) = portal_files(national_portal, [forwarded()])
-    start = threading.Barrier(4)
-    answers: list[dict] = []
-    lock = threading.Lock()
-
-    def push():
-        start.wait(timeout=30)
-        reply = httpx.post(
-            national_portal.url + "/_sim/push",
-            json={
-                "url": endpoint(server),
-                "partner": "dvcqg",
-                "key": keys["dvcqg"],
-                "dossiers": [payload],
-                "headers": {"Authorization": f"Partner dvcqg:{keys['dvcqg']}"},
-            },
-            timeout=60,
-        )
-        with lock:
-            answers.extend(reply.json()["responses"])
-
-    threads = [threading.Thread(target=push) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(90)
-
-    assert sorted(a["status"] for a in answers) == [200, 200, 200, 201]
-    assert len({a["body"]["code"] for a in answers}) == 1
-    dossier = dossiers_of(payload["MaHoSo"]).get()
-    assert InboundDossier.objects.filter(national_id=payload["MaHoSo"]).count() == 1
-    # The losers' numbers were given back: every number of the unit's day is a dossier (gap-free).
-    prefix, day = dossier.code.rsplit("-", 1)[0] + "-", dossier.code.split("-")[-2]
-    counter = DossierCounter.objects.get(
-        unit=dossier.receiving_unit, day=datetime.datetime.strptime(day, "%y%m%d").date()
-    )
-    assert Dossier.objects.filter(code__startswith=prefix).count() == counter.last
 
 
 def test_file_store_down_is_503_nothing_recorded_then_created_on_retry(

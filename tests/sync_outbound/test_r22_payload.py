@@ -86,7 +86,7 @@ def test_r22_the_record_has_every_field_of_the_national_record_from_current_data
     assert supplement["NgayHenTraMoi"] != supplement["NgayHenTraTruoc"]
     # The result file with its link (indicators 4.1, 4.2).
     (result,) = record["DanhSachGiayToKetQua"]
-    assert result["DuongDanTepTinKetQua"].endswith(f"/can-bo/ho-so/{d.code}/tai-lieu/{result['GiayToId']}/")
+    assert "/api/v1/national/files/" in result["DuongDanTepTinKetQua"]  # opened: test_r22_file_links
     assert record["DanhSachLePhi"] == [] or all(fee["Gia"] >= 0 for fee in record["DanhSachLePhi"])
 
 

@@ -717,14 +717,23 @@ class PortalServer(ThreadingHTTPServer):
         return f"http://{host}:{port}"
 
 
-def load_catalog(directory: Path | str | None) -> list[dict[str, Any]]:
-    """The LayThuTuc payloads of a folder: each *.json file holds one payload or a list of them."""
+def load_catalog(directory: Path | str | None, base: Path | str | None = None) -> list[dict[str, Any]]:
+    """The LayThuTuc payloads of a folder: each *.json file holds one payload or a list of them.
+
+    `base`, a catalogue file (a list, or {"data": [...]} as the demo's procedures.json), is served
+    underneath, each payload without its `MOTCUA` block (a province's own configuration, never
+    published nationally); the folder's payloads replace those with the same MaTTHC."""
+    by_code: dict[str, dict[str, Any]] = {}
+    if base:
+        data = json.loads(Path(base).read_text(encoding="utf-8"))
+        for payload in data.get("data", []) if isinstance(data, dict) else data:
+            by_code[_text(payload.get("MaTTHC"))] = {k: v for k, v in payload.items() if k != "MOTCUA"}
     folder = Path(directory) if directory else DEFAULT_CATALOG
-    payloads: list[dict[str, Any]] = []
     for path in sorted(folder.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
-        payloads.extend(data if isinstance(data, list) else [data])
-    return payloads
+        for payload in data if isinstance(data, list) else [data]:
+            by_code[_text(payload.get("MaTTHC"))] = payload
+    return list(by_code.values())
 
 
 def make_server(

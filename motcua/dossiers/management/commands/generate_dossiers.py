@@ -17,7 +17,8 @@ What is written, in bulk (bulk_create in batches, one transaction per batch):
 - for dossiers being processed or waiting for collection: their current step (open), for paused or
   supplement-awaiting ones their open pause, and for some a consultation of another department
   (R-12), a few of them overdue and reminded;
-- no outbox message: generated dossiers are never sent to the national portal.
+- no outbox message: generated dossiers are never sent to the national portal;
+- `dossiers.signals.bulk_written` with the batch's ids, in its transaction (the 766 index marks them).
 """
 
 import datetime
@@ -48,6 +49,7 @@ from motcua.dossiers.models import (
     PauseKind,
     ResultDelivery,
 )
+from motcua.dossiers.signals import bulk_written
 from motcua.dossiers.states import State
 from motcua.org.models import Applicant, ApplicantKind, Role, Unit, UnitKind
 
@@ -564,6 +566,7 @@ class Generator:
             insert(DossierEvent, [p.event for p in batch])
             insert(DossierPause, [p.pause for p in batch if p.pause is not None])
             insert(Consultation, [p.consultation for p in batch if p.consultation is not None])
+            bulk_written.send(sender=Generator, dossier_ids=[p.dossier.pk for p in batch])
 
     def _raise_counters(self) -> None:
         """The per-unit daily code counters continue after the generated codes (in the batch's

@@ -38,6 +38,12 @@ class Command(BaseCommand):
             help="Thư mục các tệp JSON gói tin LayThuTuc để phục vụ (mặc định: dữ liệu mẫu kèm theo).",
         )
         parser.add_argument(
+            "--base-catalog",
+            default=None,
+            help="Tệp danh mục phục vụ bên dưới các gói tin của --catalog (ví dụ danh mục của tỉnh mẫu "
+            "motcua/demo/data/procedures.json, bỏ khối cấu hình MOTCUA của tỉnh).",
+        )
+        parser.add_argument(
             "--seed", type=int, default=None, help="Hạt giống ngẫu nhiên (lỗi, mất phản hồi)."
         )
         parser.add_argument("--client-id", default="motcua-demo", help="Mã ứng dụng / tên đăng nhập hợp lệ.")
@@ -60,7 +66,7 @@ class Command(BaseCommand):
             if not 0 <= options[name] <= 1:
                 raise CommandError(f"--{name.replace('_', '-')} phải nằm trong khoảng 0..1.")
         try:
-            catalog = simulator.load_catalog(options["catalog"])
+            catalog = simulator.load_catalog(options["catalog"], options["base_catalog"])
         except (OSError, ValueError) as exc:
             raise CommandError(f"Không đọc được danh mục thủ tục: {exc}") from exc
         try:

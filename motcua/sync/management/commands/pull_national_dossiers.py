@@ -25,7 +25,7 @@ class Command(BaseCommand):
             raise CommandError("--limit và --max-batches phải là số dương.")
         report = pull_forwarded(limit=limit, max_batches=max_batches)
         if not report.configured:
-            raise CommandError("Chưa cấu hình kết nối Cổng DVCQG (MOTCUA_DVCQG_BASE_URL).")
+            raise CommandError("Chưa cấu hình kết nối Cổng DVCQG (MOTCUA_DVCQG_URL).")
         self.stdout.write(
             f"Đã đọc {report.received} hồ sơ ({report.batches} lượt): tạo mới {report.created}, "
             f"đã nhận trước đó {report.duplicates}, từ chối {report.refused}."
