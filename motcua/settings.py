@@ -6,11 +6,13 @@ pages carry a Content-Security-Policy without inline script. The local demo and 
 """
 
 import datetime
+import json
 import os
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -392,3 +394,10 @@ MOTCUA_SYNC: dict[str, float] = {}
 # (comma-separated, e.g. "https://files.dichvucong.gov.vn"), so a pushed link cannot make the
 # server fetch an arbitrary address.
 MOTCUA_INBOUND_FILE_ORIGINS = [o for o in os.environ.get("MOTCUA_INBOUND_FILE_ORIGINS", "").split(",") if o]
+
+# R-05: each unit's target share of online dossiers, as JSON {"<unit code>": percent, "*": default}
+# (e.g. {"*": 90}). Without it the online report shows no target and judges no unit.
+try:
+    MOTCUA_ONLINE_TARGETS = json.loads(os.environ.get("MOTCUA_ONLINE_TARGETS", "") or "{}")
+except ValueError as exc:
+    raise ImproperlyConfigured(f"MOTCUA_ONLINE_TARGETS phải là JSON, ví dụ {{\"*\": 90}}: {exc}") from None

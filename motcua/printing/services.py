@@ -133,9 +133,12 @@ def _local_day(value: datetime.datetime) -> datetime.date:
     return timezone.localtime(value).date()
 
 
-def _frame(
+def document_frame(
     form_title: str, issuer: Unit, day: datetime.date, *, orientation: str = "portrait"
 ) -> dict[str, Any]:
+    """What printing/base.html frames every printed document with (the administrative document's
+    layout, NĐ 30/2020/NĐ-CP Phụ lục I): its title, the issuing unit under its governing body, the
+    place-and-date line of `day`, the package's fonts and the A4 page's orientation."""
     return {
         "title": form_title,
         "issuer": issuer,
@@ -209,7 +212,7 @@ def _receipt(data: FormInput) -> dict[str, Any]:
             Signer("NGƯỜI NỘP HỒ SƠ", d.applicant_name),
             Signer("NGƯỜI TIẾP NHẬN HỒ SƠ", _person_name(data.event)),
         ],
-        **_frame("Giấy tiếp nhận hồ sơ và hẹn trả kết quả", d.receiving_unit, _local_day(received)),
+        **document_frame("Giấy tiếp nhận hồ sơ và hẹn trả kết quả", d.receiving_unit, _local_day(received)),
     }
 
 
@@ -233,7 +236,7 @@ def _supplement(data: FormInput) -> dict[str, Any]:
         "requested_at": event.at,
         **_lookup(data),
         "signers": [Signer("NGƯỜI HƯỚNG DẪN", officer)],
-        **_frame("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ", issuer, _local_day(event.at)),
+        **document_frame("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ", issuer, _local_day(event.at)),
     }
 
 
@@ -258,7 +261,7 @@ def _refusal(data: FormInput) -> dict[str, Any]:
         "at_reception": at_reception,
         **_lookup(data),
         "signers": signers,
-        **_frame("Phiếu từ chối tiếp nhận giải quyết hồ sơ", issuer, _local_day(event.at)),
+        **document_frame("Phiếu từ chối tiếp nhận giải quyết hồ sơ", issuer, _local_day(event.at)),
     }
 
 
@@ -284,7 +287,7 @@ def _apology(data: FormInput) -> dict[str, Any]:
         "new_due_at": _when(event.data.get("new_due_at")) or d.extended_due_at,
         "explanation": event.data.get("explanation", ""),
         "signers": [Signer("THỦ TRƯỞNG CƠ QUAN", _person_name(event), "(Ký, ghi rõ họ tên, đóng dấu)")],
-        **_frame(
+        **document_frame(
             "Phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết", d.deciding_unit, _local_day(event.at)
         ),
     }
@@ -307,7 +310,7 @@ def _stop(data: FormInput) -> dict[str, Any]:
         "reason": reason,
         "stopped_at": event.at,
         "signers": [Signer("THỦ TRƯỞNG CƠ QUAN", _person_name(event), "(Ký, ghi rõ họ tên, đóng dấu)")],
-        **_frame("Thông báo dừng giải quyết hồ sơ", d.deciding_unit, _local_day(event.at)),
+        **document_frame("Thông báo dừng giải quyết hồ sơ", d.deciding_unit, _local_day(event.at)),
     }
 
 
@@ -329,7 +332,9 @@ def _control_sheet(data: FormInput) -> dict[str, Any]:
         "consultations": consultations,
         "coordinating": coordinating,
         "now": data.now,
-        **_frame("Phiếu kiểm soát quá trình giải quyết hồ sơ", d.receiving_unit, _local_day(data.now)),
+        **document_frame(
+            "Phiếu kiểm soát quá trình giải quyết hồ sơ", d.receiving_unit, _local_day(data.now)
+        ),
     }
 
 
@@ -475,7 +480,7 @@ def render_dossier_form(
     Raises NotFound for an unknown form or a dossier the user may not see, and RuleViolation
     (code "form_not_applicable") when the dossier has no such form, e.g. no apology event."""
     spec, context = form_context(form, dossier_code, user=user, base_url=base_url, now=now)
-    return _pdf(render_to_string(spec.template, context))
+    return render_pdf(render_to_string(spec.template, context))
 
 
 def form_filename(form: str, dossier_code: str) -> str:
@@ -518,7 +523,7 @@ def register_context(
         "day_from": day_from,
         "day_to": day_to,
         "now": now,
-        **_frame("Sổ theo dõi hồ sơ", chosen.unit, _local_day(now), orientation="landscape"),
+        **document_frame("Sổ theo dõi hồ sơ", chosen.unit, _local_day(now), orientation="landscape"),
     }
 
 
@@ -533,7 +538,7 @@ def render_register(
     """The register (Mẫu 07) of one receiving unit or one counter for the local days
     [day_from, day_to]: every dossier received there, in order of receipt."""
     context = register_context(place, day_from, day_to, user=user, now=now)
-    return _pdf(render_to_string("printing/register.html", context))
+    return render_pdf(render_to_string("printing/register.html", context))
 
 
 # --- rendering -----------------------------------------------------------------------------------
@@ -554,7 +559,9 @@ class _PackageFilesOnly(URLFetcher):
         raise ValueError(f"Biểu mẫu in không được tải tài nguyên ngoài: {url}")
 
 
-def _pdf(html: str) -> bytes:
+def render_pdf(html: str) -> bytes:
+    """`html` (a template extending printing/base.html, rendered) as a PDF: WeasyPrint with the
+    package's own fonts, fetching nothing but those and inline `data:` images (`_PackageFilesOnly`)."""
     fetcher = _PackageFilesOnly(allowed_protocols={"file", "data"}, fail_on_errors=True)
     document = HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=fetcher)
     return document.write_pdf(font_config=FontConfiguration())

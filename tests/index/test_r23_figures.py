@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from motcua.dossiers.states import State
 from motcua.index import facts
-from motcua.index.models import IndexFact, IndexMonth
+from motcua.index.models import IndexFact, IndexMonth, IndicatorSet, ScoreBand
 from motcua.index.selectors import dossiers_behind
 from motcua.org.models import Unit
 from motcua.sync.selectors import unit_tree
@@ -124,3 +124,16 @@ def test_r23_rollups_follow_each_change_and_equal_a_rebuild():
         == incremental
     )
     assert sorted(IndexFact.objects.values_list("dossier_id", "outcome", "synced")) == facts_before
+
+
+def test_r23_bands_are_the_provinces_own_and_none_by_default():
+    """REGULATIONS §1.5: QĐ 766 defines no classification; a province may set its own bands."""
+    kit = IndexKit.start()
+    four_dossiers(kit)
+    assert index_of(JUSTICE).band == ""
+    indicator_set = IndicatorSet.objects.get(code="QD766-2022")
+    total = index_of(JUSTICE).total
+    ScoreBand.objects.create(indicator_set=indicator_set, label="Tốt", min_points=total + 1)
+    ScoreBand.objects.create(indicator_set=indicator_set, label="Khá", min_points=total)
+
+    assert index_of(JUSTICE).band == "Khá"

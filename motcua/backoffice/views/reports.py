@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from motcua.backoffice.views.common import officer_required
+from motcua.backoffice.views.periods import YEARS, UnitPeriodForm, day_field, period_params, year_field
 from motcua.index.reports import BY_SLUG, ReportInfo, exports, readable_reports, tables
 from motcua.index.reports import consultations as r16
 from motcua.index.reports import internal as r21
@@ -37,22 +38,21 @@ from motcua.index.reports import quarterly as r10
 from motcua.index.reports import supplements as r17
 from motcua.index.reports.common import (
     PAGE_SIZE,
-    ROMAN,
     Listing,
     Period,
     ReaderScope,
+    UnitTree,
     Window,
+    conditions_text,
     page_of,
+    person_name,
     reader_scope,
     unit_tree,
 )
 from motcua.org.models import Role, Unit
 from motcua.org.selectors import active_assignments
 
-PERIOD_CHOICES = [("month", "Tháng"), ("quarter", "Quý"), ("year", "Năm"), ("range", "Khoảng ngày")]
 GROUP_CHOICES = [("unit", "Theo cơ quan, đơn vị"), ("field", "Theo lĩnh vực")]
-YEARS = (2015, 2100)
-MAX_PAGE = 2000
 LIST_PAGE_SIZE = PAGE_SIZE  # rows per page of a list behind a figure
 FORMATS = ("", "html", "xlsx", "pdf")
 
@@ -60,76 +60,34 @@ FORMATS = ("", "html", "xlsx", "pdf")
 # --- the unit and period picker ---------------------------------------------------------------------
 
 
-class ReportFilter(forms.Form):
-    unit = forms.ChoiceField(label="Đơn vị", required=False)
-    period = forms.ChoiceField(
-        label="Kỳ báo cáo",
-        choices=PERIOD_CHOICES,
-        required=False,
-        error_messages={"invalid_choice": "Kỳ báo cáo không hợp lệ."},
-    )
-    year = forms.IntegerField(
-        label="Năm",
-        min_value=YEARS[0],
-        max_value=YEARS[1],
-        required=False,
-        error_messages={
-            k: "Năm không hợp lệ (từ 2015 đến 2100)." for k in ("invalid", "min_value", "max_value")
-        },
-    )
-    month = forms.TypedChoiceField(
-        label="Tháng",
-        choices=[(m, f"Tháng {m}") for m in range(1, 13)],
-        coerce=int,
-        required=False,
-        error_messages={"invalid_choice": "Tháng không hợp lệ."},
-    )
-    quarter = forms.TypedChoiceField(
-        label="Quý",
-        choices=[(q, f"Quý {ROMAN[q]}") for q in range(1, 5)],
-        coerce=int,
-        required=False,
-        error_messages={"invalid_choice": "Quý không hợp lệ."},
-    )
-    from_date = forms.DateField(
-        label="Từ ngày",
-        required=False,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        error_messages={"invalid": "“Từ ngày” không hợp lệ (dd/mm/yyyy)."},
-    )
-    to_date = forms.DateField(
-        label="Đến ngày",
-        required=False,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        error_messages={"invalid": "“Đến ngày” không hợp lệ (dd/mm/yyyy)."},
-    )
-    since = forms.DateField(
-        label="Không có hồ sơ trực tuyến kể từ ngày",
-        required=False,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        error_messages={"invalid": "Ngày mốc không hợp lệ (dd/mm/yyyy)."},
-    )
+class ReportFilter(UnitPeriodForm):
+    """The reports' picker: a unit the reader may see, or none for all of them; the zero-online date
+    (R-05) and the grouping by unit or field (R-10) of the reports that have them."""
+
+    year = year_field("Năm không hợp lệ (từ 2015 đến 2100).")
+    since = day_field("Không có hồ sơ trực tuyến kể từ ngày", "Ngày mốc không hợp lệ (dd/mm/yyyy).")
     group = forms.ChoiceField(
         label="Nhóm theo",
         choices=GROUP_CHOICES,
         required=False,
         error_messages={"invalid_choice": "Cách nhóm không hợp lệ."},
     )
-    page = forms.IntegerField(
-        min_value=1,
-        max_value=MAX_PAGE,
-        required=False,
-        error_messages={
-            "invalid": "Số trang không hợp lệ.",
-            "min_value": "Số trang không hợp lệ.",
-            "max_value": "Số trang quá lớn.",
-        },
-    )
+    # Its own fields before the page number, as the picker shows them: the errors are listed in this order.
+    field_order = [
+        "unit",
+        "period",
+        "year",
+        "month",
+        "quarter",
+        "from_date",
+        "to_date",
+        "since",
+        "group",
+        "page",
+    ]
 
     def __init__(self, data, *, scope: ReaderScope, tree, default_kind: str, today: datetime.date):
-        super().__init__(data)
-        self.today = today
-        self.default_kind = default_kind
+        super().__init__(data, today=today, default_kind=default_kind)
         self.nodes = scope.pickable(tree, on=today)
         everything = "Toàn tỉnh" if scope.whole_province else "Tất cả đơn vị của tôi"
         self.fields["unit"].choices = [("", everything)] + [
@@ -141,25 +99,6 @@ class ReportFilter(forms.Form):
         data = super().clean()
         if self.errors:
             return data
-        kind = data.get("period") or self.default_kind
-        year = data.get("year") or self.today.year
-        if kind == "range":
-            start, end = data.get("from_date"), data.get("to_date")
-            if not start or not end:
-                raise forms.ValidationError("Hãy chọn “từ ngày” và “đến ngày”.")
-            if start > end:
-                raise forms.ValidationError("“Từ ngày” phải trước hoặc bằng “đến ngày”.")
-            if not (YEARS[0] <= start.year and end.year <= YEARS[1]):
-                raise forms.ValidationError("Ngày phải trong khoảng từ năm 2015 đến năm 2100.")
-            data["period_value"] = Period.between(start, end)
-        elif kind == "quarter":
-            data["period_value"] = Period.quarter(
-                year, data.get("quarter") or (self.today.month - 1) // 3 + 1
-            )
-        elif kind == "year":
-            data["period_value"] = Period.year(year)
-        else:
-            data["period_value"] = Period.month(year, data.get("month") or self.today.month)
         since = data.get("since")
         if since is not None and not YEARS[0] <= since.year <= YEARS[1]:
             raise forms.ValidationError("Ngày mốc phải trong khoảng từ năm 2015 đến năm 2100.")
@@ -172,17 +111,8 @@ class ReportFilter(forms.Form):
 
 def period_query(data: dict) -> dict[str, str]:
     """The parameters that reopen a page (or a list) on the same unit and period."""
-    period: Period = data["period_value"]
-    params = {"unit": data["unit_node"].code if data.get("unit_node") else "", "period": period.kind}
-    if period.kind == "range":
-        params |= {"from_date": period.start.isoformat(), "to_date": period.end.isoformat()}
-    else:
-        params["year"] = str(period.start.year)
-        if period.kind == "month":
-            params["month"] = str(period.start.month)
-        elif period.kind == "quarter":
-            params["quarter"] = str(period.quarter_number)
-    return params
+    unit = data["unit_node"].code if data.get("unit_node") else ""
+    return {"unit": unit, **period_params(data["period_value"])}
 
 
 def period_slug(period: Period) -> str:
@@ -208,7 +138,7 @@ def period_text(period: Period) -> str:
 class ReportPage:
     info: ReportInfo
     default_period: str
-    build: Callable[..., Any]  # (period, units, now=, tree=, data=) → what `tables` lays out
+    build: Callable[..., Any]  # (period, units, now=, tree=, **options) → what `tables` lays out
     tables: Callable[[Any], list[tables.Table]]
     listings: tuple[Listing, ...]
     pdf: bool = False
@@ -223,6 +153,15 @@ class ReportPage:
     def listing_of(self, figure: str) -> Listing | None:
         return next((li for li in self.listings if figure in li.figures), None)
 
+    def options(self, data: dict) -> dict[str, Any]:
+        """The report's own choices `build` takes: the zero-online date, the grouping."""
+        options: dict[str, Any] = {}
+        if self.since_field:
+            options["since"] = data["since_value"]
+        if self.group_field:
+            options["group"] = data["group_value"]
+        return options
+
 
 @dataclass(frozen=True)
 class OnlineBundle:
@@ -231,8 +170,7 @@ class OnlineBundle:
     since: datetime.date
 
 
-def _online(period, units, *, now, tree, data) -> OnlineBundle:
-    since = data["since_value"]
+def _online(period, units, *, now, tree, since) -> OnlineBundle:
     return OnlineBundle(
         r05.online_report(period, units, now=now, tree=tree),
         r05.zero_online_units(since, units, today=timezone.localdate(now), tree=tree),
@@ -254,9 +192,7 @@ PAGES: dict[str, ReportPage] = {
         ReportPage(
             BY_SLUG["ket-qua-giai-quyet"],
             "quarter",
-            lambda period, units, *, now, tree, data: r10.quarterly_report(
-                period, units, now=now, tree=tree, group=data["group_value"]
-            ),
+            r10.quarterly_report,
             tables.quarterly_tables,
             (r10.LISTING,),
             pdf=True,
@@ -265,23 +201,21 @@ PAGES: dict[str, ReportPage] = {
         ReportPage(
             BY_SLUG["xin-y-kien-tre-han"],
             "quarter",
-            lambda period, units, *, now, tree, data: r16.consultation_report(
-                period, units, now=now, tree=tree
-            ),
+            r16.consultation_report,
             tables.consultation_tables,
             (r16.LISTING,),
         ),
         ReportPage(
             BY_SLUG["tre-han"],
             "month",
-            lambda period, units, *, now, tree, data: r27.late_report(period, units, now=now, tree=tree),
+            r27.late_report,
             tables.late_tables,
             (r27.STEP_LISTING, r27.DOSSIER_LISTING, r27.APOLOGY_LISTING),
         ),
         ReportPage(
             BY_SLUG["thu-tuc-noi-bo"],
             "quarter",
-            lambda period, units, *, now, tree, data: r21.internal_report(period, units, now=now, tree=tree),
+            r21.internal_report,
             tables.internal_tables,
             (r21.LISTING,),
             notices=lambda report: [] if report.refusals_recorded else [report.refusals_note],
@@ -289,18 +223,14 @@ PAGES: dict[str, ReportPage] = {
         ReportPage(
             BY_SLUG["giai-quyet-tai-cho"],
             "quarter",
-            lambda period, units, *, now, tree, data: r08.on_the_spot_report(
-                period, units, now=now, tree=tree
-            ),
+            r08.on_the_spot_report,
             tables.on_the_spot_tables,
             (r08.LISTING,),
         ),
         ReportPage(
             BY_SLUG["bo-sung-nhieu-lan"],
             "quarter",
-            lambda period, units, *, now, tree, data: r17.supplement_report(
-                period, units, now=now, tree=tree
-            ),
+            r17.supplement_report,
             tables.supplement_tables,
             (r17.LISTING,),
         ),
@@ -365,11 +295,20 @@ def _issuer(request: HttpRequest, data: dict, tree) -> Unit:
     return Unit.objects.select_related("parent__parent").get(pk=pk)
 
 
-def _who(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 # --- the pages ----------------------------------------------------------------------------------------------
+
+
+def _picker(
+    request: HttpRequest, page: ReportPage, scope: ReaderScope
+) -> tuple[ReportFilter, UnitTree, datetime.datetime]:
+    """The picker as the reader filled it in, with the unit tree it offers and the time it was read
+    (the period's default, and the instant lateness is judged at)."""
+    tree = unit_tree()
+    now = timezone.now()
+    form = ReportFilter(
+        request.GET, scope=scope, tree=tree, default_kind=page.default_period, today=timezone.localdate(now)
+    )
+    return form, tree, now
 
 
 def _picked(form: ReportFilter, request: HttpRequest) -> dict[str, str]:
@@ -408,11 +347,7 @@ def _report(request: HttpRequest, page: ReportPage) -> HttpResponse:
         return _bad_request(
             request, "Định dạng tải về không hợp lệ: chỉ có Excel (xlsx) và, với báo cáo quý, PDF."
         )
-    tree = unit_tree()
-    now = timezone.now()
-    form = ReportFilter(
-        request.GET, scope=scope, tree=tree, default_kind=page.default_period, today=timezone.localdate(now)
-    )
+    form, tree, now = _picker(request, page, scope)
     context = _context(request, page, scope, form)
     if not form.is_valid():
         return render(request, "reports/report.html", context, status=400)
@@ -420,7 +355,7 @@ def _report(request: HttpRequest, page: ReportPage) -> HttpResponse:
     period: Period = data["period_value"]
     node = data["unit_node"]
     units = scope.within(tree, node.pk if node else None)
-    built = page.build(period, units, now=now, tree=tree, data=data)
+    built = page.build(period, units, now=now, tree=tree, **page.options(data))
     laid_out = page.tables(built)
     scope_text = node.name if node else ("toàn tỉnh" if scope.whole_province else "các đơn vị của tôi")
     heading = exports.Heading(
@@ -429,7 +364,7 @@ def _report(request: HttpRequest, page: ReportPage) -> HttpResponse:
         period=period_text(period),
         rule=page.info.rule,
         made_at=now,
-        made_by=_who(request.user),
+        made_by=person_name(request.user),
     )
     slug = f"{page.info.slug}-{period_slug(period)}"
     if output == "xlsx":
@@ -449,15 +384,11 @@ def _report(request: HttpRequest, page: ReportPage) -> HttpResponse:
         response["Cache-Control"] = "private, no-store"
         return response
     query = period_query(data)
-    extra = {}
-    if page.since_field and data.get("since"):
-        extra["since"] = data["since"].isoformat()
-    if page.group_field:
-        extra["group"] = data["group_value"]
+    extra = _kept(page, data)
     list_url = _url(request, f"{page.info.url_name}-list")
 
     def link(row: Any, figure: str) -> str:
-        params = {**query, "figure": figure, **getattr(row, "link_params", {})}
+        params = {**query, **extra, "figure": figure, **getattr(row, "link_params", {})}
         return f"{list_url}?{urlencode(params)}"
 
     def href(params: dict) -> str:
@@ -481,6 +412,16 @@ def _report(request: HttpRequest, page: ReportPage) -> HttpResponse:
     return render(request, "reports/report.html", context)
 
 
+def _kept(page: ReportPage, data: dict) -> dict[str, str]:
+    """The report's own choices (the zero-online date, the grouping) a link back keeps."""
+    kept = {}
+    if page.since_field and data.get("since"):
+        kept["since"] = data["since"].isoformat()
+    if page.group_field:
+        kept["group"] = data["group_value"]
+    return kept
+
+
 LIST_TITLES = {
     "dossier": "Danh sách hồ sơ",
     "consultation": "Danh sách yêu cầu xin ý kiến",
@@ -493,11 +434,7 @@ def _records(request: HttpRequest, page: ReportPage) -> HttpResponse:
     scope = reader_scope(request.user, page.rule)
     if not scope.allowed:
         return _refused(request, page)
-    tree = unit_tree()
-    now = timezone.now()
-    form = ReportFilter(
-        request.GET, scope=scope, tree=tree, default_kind=page.default_period, today=timezone.localdate(now)
-    )
+    form, tree, now = _picker(request, page, scope)
     context = _context(request, page, scope, form)
     if not form.is_valid():
         return render(request, "reports/list.html", context, status=400)
@@ -534,7 +471,12 @@ def _records(request: HttpRequest, page: ReportPage) -> HttpResponse:
     records = listing.behind(figure, Window(period, now), units, unit=row_pk, params=params)
     number = data.get("page") or 1
     rows, has_next = page_of(records, number, LIST_PAGE_SIZE)
-    query = {**period_query(data), "figure": figure, **({"row": row_code} if row_code else {})}
+    query = {
+        **period_query(data),
+        **_kept(page, data),
+        "figure": figure,
+        **({"row": row_code} if row_code else {}),
+    }
     query |= {k: ("-" if v is None else str(v)) for k, v in params.items()}
     here = request.path
     report_url = _url(request, page.info.url_name)
@@ -549,10 +491,10 @@ def _records(request: HttpRequest, page: ReportPage) -> HttpResponse:
         "has_next": has_next,
         "previous_href": f"{here}?{urlencode({**query, 'page': number - 1})}" if number > 1 else "",
         "next_href": f"{here}?{urlencode({**query, 'page': number + 1})}" if has_next else "",
-        "back_href": f"{report_url}?{urlencode(period_query(data))}",
+        "back_href": f"{report_url}?{urlencode(period_query(data) | _kept(page, data))}",
         "period_text": period_text(period),
         "row_name": tree.nodes[row_pk].name if row_pk else (node.name if node else ""),
-        "params": params,
+        "conditions": conditions_text(params),
         "now": now,
     }
     return render(request, "reports/list.html", context)

@@ -21,11 +21,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from motcua.backoffice.views.common import officer_required
+from motcua.backoffice.views.periods import UnitPeriodForm, period_params
 from motcua.sync import delivery, selectors
 
 PER_PAGE = 25
-MAX_PAGE = 2000
-PERIOD_CHOICES = [("month", "Tháng"), ("quarter", "Quý"), ("year", "Năm"), ("range", "Khoảng ngày")]
 # The list pages, by their path (Vietnamese, as officers read them) → selectors.LISTS key.
 LIST_PATHS = {
     "tiep-nhan": "received",
@@ -34,7 +33,6 @@ LIST_PATHS = {
     "ton-dong": "waiting",
 }
 LIST_URL = {kind: f"sync-{slug}" for slug, kind in LIST_PATHS.items()}
-YEARS = (2015, 2100)
 
 
 # --- who may open it ------------------------------------------------------------------------------
@@ -75,66 +73,13 @@ def health_viewer_required(view: Callable[..., HttpResponse]) -> Callable[..., H
 # --- the unit and period picker ---------------------------------------------------------------------
 
 
-class SyncHealthForm(forms.Form):
-    unit = forms.ChoiceField(label="Đơn vị", required=False)
-    period = forms.ChoiceField(
-        label="Kỳ báo cáo",
-        choices=PERIOD_CHOICES,
-        required=False,
-        error_messages={"invalid_choice": "Kỳ báo cáo không hợp lệ."},
-    )
-    year = forms.IntegerField(
-        label="Năm",
-        min_value=YEARS[0],
-        max_value=YEARS[1],
-        required=False,
-        error_messages={
-            "invalid": "Năm không hợp lệ.",
-            "min_value": "Năm không hợp lệ.",
-            "max_value": "Năm không hợp lệ.",
-        },
-    )
-    month = forms.TypedChoiceField(
-        label="Tháng",
-        choices=[(m, f"Tháng {m}") for m in range(1, 13)],
-        coerce=int,
-        required=False,
-        error_messages={"invalid_choice": "Tháng không hợp lệ."},
-    )
-    quarter = forms.TypedChoiceField(
-        label="Quý",
-        choices=[(q, f"Quý {selectors.ROMAN[q]}") for q in range(1, 5)],
-        coerce=int,
-        required=False,
-        error_messages={"invalid_choice": "Quý không hợp lệ."},
-    )
-    from_date = forms.DateField(
-        label="Từ ngày",
-        required=False,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        error_messages={"invalid": "“Từ ngày” không hợp lệ (dd/mm/yyyy)."},
-    )
-    to_date = forms.DateField(
-        label="Đến ngày",
-        required=False,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        error_messages={"invalid": "“Đến ngày” không hợp lệ (dd/mm/yyyy)."},
-    )
-    page = forms.IntegerField(
-        min_value=1,
-        max_value=MAX_PAGE,
-        required=False,
-        error_messages={
-            "invalid": "Số trang không hợp lệ.",
-            "min_value": "Số trang không hợp lệ.",
-            "max_value": "Số trang quá lớn.",
-        },
-    )
+class SyncHealthForm(UnitPeriodForm):
+    """The picker of sync health and the 766 index: one unit at a time, by default the first the
+    reader may see."""
 
     def __init__(self, data, *, units: list[tuple[selectors.UnitNode, int]], today: datetime.date):
-        super().__init__(data)
+        super().__init__(data, today=today)
         self.units = units
-        self.today = today
         self.fields["unit"].choices = [(n.code, "— " * depth + n.name) for n, depth in units]
         self.fields["unit"].error_messages["invalid_choice"] = "Bạn không được xem đơn vị này."
 
@@ -142,24 +87,6 @@ class SyncHealthForm(forms.Form):
         data = super().clean()
         if self.errors:
             return data
-        kind = data.get("period") or "month"
-        year = data.get("year") or self.today.year
-        if kind == "range":
-            start, end = data.get("from_date"), data.get("to_date")
-            if not start or not end:
-                raise forms.ValidationError("Hãy chọn “từ ngày” và “đến ngày”.")
-            if start > end:
-                raise forms.ValidationError("“Từ ngày” phải trước hoặc bằng “đến ngày”.")
-            if not (YEARS[0] <= start.year and end.year <= YEARS[1]):
-                raise forms.ValidationError("Ngày phải trong khoảng từ năm 2015 đến năm 2100.")
-            data["period_value"] = selectors.Period.between(start, end)
-        elif kind == "quarter":
-            quarter = data.get("quarter") or (self.today.month - 1) // 3 + 1
-            data["period_value"] = selectors.Period.quarter(year, quarter)
-        elif kind == "year":
-            data["period_value"] = selectors.Period.year(year)
-        else:
-            data["period_value"] = selectors.Period.month(year, data.get("month") or self.today.month)
         code = data.get("unit") or (self.units[0][0].code if self.units else "")
         data["unit_node"] = next((n for n, _ in self.units if n.code == code), None)
         if data["unit_node"] is None:
@@ -173,17 +100,9 @@ def _picker(request: HttpRequest, tree: selectors.UnitTree, scope: selectors.Hea
 
 
 def period_query(unit: selectors.UnitNode, period: selectors.Period) -> str:
-    """The query string that reopens the page (or a list) on this unit and period."""
-    params = {"unit": unit.code, "period": period.kind}
-    if period.kind == "range":
-        params |= {"from_date": period.start.isoformat(), "to_date": period.end.isoformat()}
-    else:
-        params["year"] = period.start.year
-        if period.kind == "month":
-            params["month"] = period.start.month
-        elif period.kind == "quarter":
-            params["quarter"] = period.quarter_number
-    return urlencode(params)
+    """The query string that reopens the page (or a list) on this unit and period (the unit first:
+    the index's links cut it off)."""
+    return urlencode({"unit": unit.code, **period_params(period)})
 
 
 # --- how figures read -------------------------------------------------------------------------------

@@ -17,32 +17,16 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Q, QuerySet
 
 from motcua.consultations.models import Consultation
-from motcua.index.reports.common import (
-    TOTAL,
-    Figure,
-    Listing,
-    UnitRef,
-    Window,
-    count_by,
-    in_units,
-    rate,
-    summed,
-    unit_ref,
-    unit_tree,
-)
+from motcua.index.reports import common
+from motcua.index.reports.common import TOTAL, Figure, Listing, UnitRef, UnitRow, Window, rate
 from motcua.sync.selectors import Period, UnitTree
 
 
 def due_in(window: Window) -> QuerySet[Consultation]:
     return Consultation.objects.filter(due_at__gte=window.start, due_at__lt=window.end)
-
-
-def _all(_: Window) -> Q:
-    return Q(pk__isnull=False)
 
 
 def _answered_late(_: Window) -> Q:
@@ -54,32 +38,29 @@ def _unanswered_late(w: Window) -> Q:
     return Q(answered_at__isnull=True, due_at__lt=w.cutoff) & ~nobody_waited
 
 
-FIGURES: dict[str, Figure] = {
-    f.key: f
-    for f in (
-        Figure("due", "Yêu cầu xin ý kiến đến hạn trả lời trong kỳ", _all),
-        Figure(
-            "answered_on_time",
-            "Trả lời đúng hạn",
-            lambda _: Q(answered_at__isnull=False, answered_at__lte=F("due_at")),
-        ),
-        Figure("answered", "Đã trả lời", lambda _: Q(answered_at__isnull=False)),
-        Figure("answered_late", "Trả lời trễ hạn", _answered_late),
-        Figure("unanswered_late", "Quá hạn chưa trả lời", _unanswered_late),
-        Figure(
-            "late",
-            "Trễ hạn (trả lời trễ hoặc quá hạn chưa trả lời)",
-            lambda w: _answered_late(w) | _unanswered_late(w),
-        ),
-        Figure(
-            "waiting",
-            "Chưa đến hạn, đang chờ trả lời",
-            lambda w: Q(answered_at__isnull=True, due_at__gte=w.cutoff, dossier__finished_at__isnull=True),
-        ),
-        Figure("reminder1", "Đã nhắc lần 1", lambda _: Q(reminder1_at__isnull=False)),
-        Figure("reminder2", "Đã nhắc lần 2 (gửi kèm Sở Nội vụ)", lambda _: Q(reminder2_at__isnull=False)),
-    )
-}
+FIGURES: dict[str, Figure] = common.figure_table(
+    Figure("due", "Yêu cầu xin ý kiến đến hạn trả lời trong kỳ", common.every),
+    Figure(
+        "answered_on_time",
+        "Trả lời đúng hạn",
+        lambda _: Q(answered_at__isnull=False, answered_at__lte=F("due_at")),
+    ),
+    Figure("answered", "Đã trả lời", lambda _: Q(answered_at__isnull=False)),
+    Figure("answered_late", "Trả lời trễ hạn", _answered_late),
+    Figure("unanswered_late", "Quá hạn chưa trả lời", _unanswered_late),
+    Figure(
+        "late",
+        "Trễ hạn (trả lời trễ hoặc quá hạn chưa trả lời)",
+        lambda w: _answered_late(w) | _unanswered_late(w),
+    ),
+    Figure(
+        "waiting",
+        "Chưa đến hạn, đang chờ trả lời",
+        lambda w: Q(answered_at__isnull=True, due_at__gte=w.cutoff, dossier__finished_at__isnull=True),
+    ),
+    Figure("reminder1", "Đã nhắc lần 1", lambda _: Q(reminder1_at__isnull=False)),
+    Figure("reminder2", "Đã nhắc lần 2 (gửi kèm Sở Nội vụ)", lambda _: Q(reminder2_at__isnull=False)),
+)
 
 LISTING = Listing(
     kind="consultation",
@@ -93,8 +74,7 @@ LISTING = Listing(
 
 
 @dataclass(frozen=True)
-class ConsultedUnitRow:
-    unit: UnitRef
+class ConsultedUnitRow(UnitRow):
     due: int
     answered: int
     answered_on_time: int
@@ -108,10 +88,6 @@ class ConsultedUnitRow:
     @property
     def late_share(self) -> Decimal | None:
         return rate(self.late, self.due)
-
-    @property
-    def link_params(self) -> dict[str, str]:
-        return {"row": self.unit.code} if self.unit.code else {}
 
 
 @dataclass(frozen=True)
@@ -148,15 +124,11 @@ def consultation_report(
     """R-16 for the consulted units in `units` (None = all): three queries (per unit, per officer,
     the officers' names)."""
     window = Window(period, now)
-    tree = tree or unit_tree()
-    records = in_units(due_in(window), "to_unit_id", units)
-    counts = count_by(records, ["to_unit_id"], FIGURES.values(), window)
-    rows = sorted(
-        (ConsultedUnitRow(unit=unit_ref(tree, pk), **values) for (pk,), values in counts.items()),
-        key=lambda r: r.unit.code,
-    )
+    tree = tree or common.unit_tree()
+    rows = common.unit_rows(ConsultedUnitRow, tree, LISTING.per_unit(window, units))
     replies = (
-        records.filter(answered_at__isnull=False, answered_by__isnull=False)
+        LISTING.within(window, units)
+        .filter(answered_at__isnull=False, answered_by__isnull=False)
         .order_by()
         .values("to_unit_id", "answered_by_id")
         .annotate(
@@ -166,14 +138,11 @@ def consultation_report(
         )
     )
     replies = list(replies)
-    people = {
-        u.pk: (u.get_full_name() or u.get_username())
-        for u in get_user_model().objects.filter(pk__in={r["answered_by_id"] for r in replies})
-    }
+    people = common.names_of(r["answered_by_id"] for r in replies)
     officers = sorted(
         (
             OfficerRow(
-                unit=unit_ref(tree, r["to_unit_id"]),
+                unit=common.unit_ref(tree, r["to_unit_id"]),
                 officer_id=r["answered_by_id"],
                 officer=people.get(r["answered_by_id"], ""),
                 answered=r["answered"],
@@ -185,5 +154,5 @@ def consultation_report(
         key=lambda r: (-r.answered_late, r.unit.code, r.officer),
     )
     return ConsultationReport(
-        window=window, units=rows, total=summed(rows, ConsultedUnitRow, unit=TOTAL), officers=officers
+        window=window, units=rows, total=common.summed(rows, ConsultedUnitRow, unit=TOTAL), officers=officers
     )

@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from motcua.index.reports.quarterly import QuarterlyReport
 from motcua.index.reports.tables import COUNT, DATETIME, RATE, Table, header_rows, quarterly_tables, value_of
 from motcua.org.models import Unit
-from motcua.printing.services import Signer, _frame, _pdf
+from motcua.printing.services import Signer, document_frame, render_pdf
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -184,7 +184,7 @@ def quarterly_pdf(report: QuarterlyReport, heading: Heading, issuer: Unit) -> by
     table = quarterly_tables(report)[0]
     day = timezone.localdate(heading.made_at)
     context = {
-        **_frame(
+        **document_frame(
             "Báo cáo tình hình, kết quả giải quyết thủ tục hành chính", issuer, day, orientation="landscape"
         ),
         "number": "……/BC",
@@ -199,4 +199,4 @@ def quarterly_pdf(report: QuarterlyReport, heading: Heading, issuer: Unit) -> by
             Signer("THỦ TRƯỞNG ĐƠN VỊ", "", "(Ký, ghi rõ họ tên, đóng dấu)"),
         ],
     }
-    return _pdf(render_to_string("reports/quarterly_pdf.html", context))
+    return render_pdf(render_to_string("reports/quarterly_pdf.html", context))

@@ -17,23 +17,12 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
-from motcua.catalog.models import AgencyRole, Channel, OnlineLevel, ProcedureUnit
+from motcua.catalog.models import Channel
 from motcua.dossiers.models import Dossier
-from motcua.index.reports.common import (
-    TOTAL,
-    Figure,
-    Listing,
-    UnitRef,
-    Window,
-    count_by,
-    in_units,
-    rate,
-    summed,
-    unit_ref,
-    unit_tree,
-)
+from motcua.index.reports import common
+from motcua.index.reports.common import TOTAL, WITH_ONLINE_SERVICE, Figure, UnitRow, Window, rate
 from motcua.sync.selectors import Period, UnitTree
 
 REFUSALS_RECORDED = False
@@ -41,43 +30,29 @@ REFUSALS_NOTE = (
     "Hệ thống chưa lưu các lượt từ chối tiếp nhận trực tiếp thủ tục nội bộ: quầy hiện lý do từ chối "
     "(R-19) trước khi cán bộ nhập hồ sơ và không ghi lại lượt đó, nên chưa thống kê được số lượt từ chối."
 )
-WITH_ONLINE_SERVICE = (OnlineLevel.FULL, OnlineLevel.PARTIAL)
 
 
 def internal_received(window: Window) -> QuerySet[Dossier]:
-    return Dossier.objects.filter(
-        procedure__internal=True, received_at__gte=window.start, received_at__lt=window.end
-    )
+    return common.received(window).filter(procedure__internal=True)
 
 
-FIGURES: dict[str, Figure] = {
-    f.key: f
-    for f in (
-        Figure("received", "Hồ sơ thủ tục nội bộ tiếp nhận trong kỳ", lambda _: Q(pk__isnull=False)),
-        Figure("online", "Nộp trực tuyến", lambda _: Q(channel=Channel.ONLINE)),
-        Figure("counter", "Nộp trực tiếp", lambda _: Q(channel=Channel.COUNTER)),
-        Figure("postal", "Nộp qua bưu chính công ích", lambda _: Q(channel=Channel.POSTAL)),
-        Figure(
-            "offline_breach",
-            "Nhận trực tiếp, bưu chính dù thủ tục đã có DVC trực tuyến (trái R-19)",
-            lambda _: ~Q(channel=Channel.ONLINE) & Q(procedure__online_level__in=WITH_ONLINE_SERVICE),
-        ),
-    )
-}
-
-LISTING = Listing(
-    kind="dossier",
-    records=internal_received,
-    figures=FIGURES,
-    unit_field="deciding_unit_id",
-    order=("received_at", "pk"),
-    related=("procedure", "deciding_unit", "receiving_unit"),
+FIGURES: dict[str, Figure] = common.figure_table(
+    Figure("received", "Hồ sơ thủ tục nội bộ tiếp nhận trong kỳ", common.every),
+    Figure("online", "Nộp trực tuyến", common.submitted_via(Channel.ONLINE)),
+    Figure("counter", "Nộp trực tiếp", common.submitted_via(Channel.COUNTER)),
+    Figure("postal", "Nộp qua bưu chính công ích", common.submitted_via(Channel.POSTAL)),
+    Figure(
+        "offline_breach",
+        "Nhận trực tiếp, bưu chính dù thủ tục đã có DVC trực tuyến (trái R-19)",
+        lambda _: ~Q(channel=Channel.ONLINE) & Q(procedure__online_level__in=WITH_ONLINE_SERVICE),
+    ),
 )
+
+LISTING = common.dossier_listing(internal_received, FIGURES)
 
 
 @dataclass(frozen=True)
-class InternalRow:
-    unit: UnitRef
+class InternalRow(UnitRow):
     received: int
     online: int
     counter: int
@@ -89,10 +64,6 @@ class InternalRow:
     @property
     def online_share(self) -> Decimal | None:
         return rate(self.online, self.received)
-
-    @property
-    def link_params(self) -> dict[str, str]:
-        return {"row": self.unit.code} if self.unit.code else {}
 
 
 @dataclass(frozen=True)
@@ -113,42 +84,11 @@ def internal_report(
 ) -> InternalReport:
     """R-21 per deciding unit within `units` (None = all): two queries."""
     window = Window(period, now)
-    tree = tree or unit_tree()
-    counts = count_by(
-        in_units(internal_received(window), "deciding_unit_id", units),
-        ["deciding_unit_id"],
-        FIGURES.values(),
-        window,
+    tree = tree or common.unit_tree()
+    procedures = common.procedures_per_unit(
+        units,
+        Q(procedure__internal=True),
+        online_only=Q(procedure__online_level__in=WITH_ONLINE_SERVICE),
     )
-    procedures = {
-        r["unit_id"]: r
-        for r in in_units(
-            ProcedureUnit.objects.filter(
-                role=AgencyRole.IMPLEMENTING, procedure__published=True, procedure__internal=True
-            ),
-            "unit_id",
-            units,
-        )
-        .order_by()
-        .values("unit_id")
-        .annotate(
-            procedures=Count("procedure_id", distinct=True),
-            online_only=Count(
-                "procedure_id", distinct=True, filter=Q(procedure__online_level__in=WITH_ONLINE_SERVICE)
-            ),
-        )
-    }
-    zero = dict.fromkeys(FIGURES, 0)
-    rows = sorted(
-        (
-            InternalRow(
-                unit=unit_ref(tree, pk),
-                **counts.get((pk,), zero),
-                procedures=procedures.get(pk, {}).get("procedures", 0),
-                online_only=procedures.get(pk, {}).get("online_only", 0),
-            )
-            for pk in {k[0] for k in counts} | set(procedures)
-        ),
-        key=lambda r: r.unit.code,
-    )
-    return InternalReport(window=window, rows=rows, total=summed(rows, InternalRow, unit=TOTAL))
+    rows = common.unit_rows(InternalRow, tree, LISTING.per_unit(window, units), procedures)
+    return InternalReport(window=window, rows=rows, total=common.summed(rows, InternalRow, unit=TOTAL))

@@ -23,27 +23,15 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from motcua.dossiers.models import Dossier, DossierEvent, DossierPause, DossierStep
 from motcua.dossiers.states import Action
-from motcua.index.reports.common import (
-    TOTAL,
-    Figure,
-    Listing,
-    UnitRef,
-    Window,
-    count_by,
-    in_units,
-    rate,
-    summed,
-    unit_ref,
-    unit_tree,
-)
+from motcua.index.reports import common
+from motcua.index.reports.common import NO_HANDLER, TOTAL, Figure, Listing, UnitRef, UnitRow, Window, rate
 from motcua.sync.selectors import Period, UnitTree
 
-NOT_TAKEN_UP = "Chưa có người nhận xử lý (bước đang mở)"
+NOT_TAKEN_UP = NO_HANDLER
 
 
 # --- steps ---------------------------------------------------------------------------------------
@@ -62,22 +50,24 @@ def _clock_stopped_before(dossier: str, moment: str) -> Exists:
 
 def late_steps(w: Window) -> QuerySet[DossierStep]:
     ended_late = Q(late=True)
-    open_late = Q(ended_at__isnull=True, planned_end_at__lt=w.cutoff, dossier__finished_at__isnull=True) & ~Q(
-        _clock_stopped_before("dossier_id", "planned_end_at")
+    # (The dossier's end is looked up for the open steps only, not joined for every step: a
+    # finished dossier's open step is its result's return, which is not processing.)
+    finished = Exists(Dossier.objects.filter(pk=OuterRef("dossier_id"), finished_at__isnull=False))
+    open_late = (
+        Q(ended_at__isnull=True, planned_end_at__lt=w.cutoff)
+        & ~Q(finished)
+        & ~Q(_clock_stopped_before("dossier_id", "planned_end_at"))
     )
     return DossierStep.objects.filter(planned_end_at__gte=w.start, planned_end_at__lt=w.end).filter(
         ended_late | open_late
     )
 
 
-STEP_FIGURES: dict[str, Figure] = {
-    f.key: f
-    for f in (
-        Figure("late", "Bước xử lý trễ hạn", lambda _: Q(pk__isnull=False)),
-        Figure("ended_late", "Đã xong, trễ hạn", lambda _: Q(ended_at__isnull=False)),
-        Figure("still_open", "Chưa xong, đã quá hạn", lambda _: Q(ended_at__isnull=True)),
-    )
-}
+STEP_FIGURES: dict[str, Figure] = common.figure_table(
+    Figure("late", "Bước xử lý trễ hạn", common.every),
+    Figure("ended_late", "Đã xong, trễ hạn", lambda _: Q(ended_at__isnull=False)),
+    Figure("still_open", "Chưa xong, đã quá hạn", lambda _: Q(ended_at__isnull=True)),
+)
 
 STEP_LISTING = Listing(
     kind="step",
@@ -105,41 +95,24 @@ def _apologised() -> Exists:
     return Exists(DossierEvent.objects.filter(dossier_id=OuterRef("pk"), action=Action.APOLOGISE))
 
 
-DOSSIER_FIGURES: dict[str, Figure] = {
-    f.key: f
-    for f in (
-        Figure("late_dossiers", "Hồ sơ trễ hạn trong kỳ", lambda _: Q(pk__isnull=False)),
-        Figure("with_apology", "Đã có phiếu xin lỗi", lambda _: Q(_apologised())),
-        Figure("without_apology", "Chưa có phiếu xin lỗi", lambda _: ~Q(_apologised())),
-    )
-}
-
-DOSSIER_LISTING = Listing(
-    kind="dossier",
-    records=late_dossiers,
-    figures=DOSSIER_FIGURES,
-    unit_field="deciding_unit_id",
-    order=("due_at", "pk"),
-    related=("procedure", "deciding_unit", "receiving_unit"),
+DOSSIER_FIGURES: dict[str, Figure] = common.figure_table(
+    Figure("late_dossiers", "Hồ sơ trễ hạn trong kỳ", common.every),
+    Figure("with_apology", "Đã có phiếu xin lỗi", lambda _: Q(_apologised())),
+    Figure("without_apology", "Chưa có phiếu xin lỗi", lambda _: ~Q(_apologised())),
 )
+
+DOSSIER_LISTING = common.dossier_listing(late_dossiers, DOSSIER_FIGURES, order=("due_at", "pk"))
 
 
 def apologies(w: Window) -> QuerySet[DossierEvent]:
     return DossierEvent.objects.filter(action=Action.APOLOGISE, at__gte=w.start, at__lt=w.end)
 
 
-APOLOGY_FIGURES: dict[str, Figure] = {
-    f.key: f
-    for f in (
-        Figure("apologies", "Phiếu xin lỗi đã ban hành trong kỳ", lambda _: Q(pk__isnull=False)),
-        Figure(
-            "apologies_in_time",
-            "Gửi trước hạn ít nhất 01 ngày làm việc",
-            lambda _: Q(data__in_time=True),
-        ),
-        Figure("apologies_late", "Gửi muộn (sát hoặc sau ngày hẹn)", lambda _: Q(data__in_time=False)),
-    )
-}
+APOLOGY_FIGURES: dict[str, Figure] = common.figure_table(
+    Figure("apologies", "Phiếu xin lỗi đã ban hành trong kỳ", common.every),
+    Figure("apologies_in_time", "Gửi trước hạn ít nhất 01 ngày làm việc", lambda _: Q(data__in_time=True)),
+    Figure("apologies_late", "Gửi muộn (sát hoặc sau ngày hẹn)", lambda _: Q(data__in_time=False)),
+)
 
 APOLOGY_LISTING = Listing(
     kind="apology",
@@ -155,8 +128,7 @@ APOLOGY_LISTING = Listing(
 
 
 @dataclass(frozen=True)
-class LateUnitRow:
-    unit: UnitRef
+class LateUnitRow(UnitRow):
     late: int
     ended_late: int
     still_open: int
@@ -170,10 +142,6 @@ class LateUnitRow:
     @property
     def apology_share(self) -> Decimal | None:
         return rate(self.with_apology, self.late_dossiers)
-
-    @property
-    def link_params(self) -> dict[str, str]:
-        return {"row": self.unit.code} if self.unit.code else {}
 
 
 @dataclass(frozen=True)
@@ -220,54 +188,44 @@ def late_report(
     tree: UnitTree | None = None,
 ) -> LateReport:
     """R-27 within `units` (None = all): the late steps per unit, per step and per officer, the late
-    dossiers with and without an apology, the apologies issued. Six queries whatever the number of
-    dossiers."""
+    dossiers with and without an apology, the apologies issued. Four queries whatever the number of
+    dossiers (the late steps, the late dossiers, the apologies, the officers' names)."""
     window = Window(period, now)
-    tree = tree or unit_tree()
-    steps = in_units(late_steps(window), "unit_id", units)
-    per_unit = count_by(steps, ["unit_id"], STEP_FIGURES.values(), window)
-    per_step = count_by(steps, ["unit_id", "name"], STEP_FIGURES.values(), window)
-    per_officer = count_by(steps, ["unit_id", "handler_id"], STEP_FIGURES.values(), window)
-    dossiers = count_by(
-        in_units(late_dossiers(window), "deciding_unit_id", units),
-        ["deciding_unit_id"],
-        DOSSIER_FIGURES.values(),
-        window,
+    tree = tree or common.unit_tree()
+    # One grouping of the late steps by (unit, step, officer); the three tables add its groups up
+    # (groups are units × steps × officers, not dossiers).
+    groups = STEP_LISTING.counts(window, units, ["unit_id", "name", "handler_id"])
+    per_unit: dict[int, dict[str, int]] = {}
+    per_step: dict[tuple, dict[str, int]] = {}
+    per_officer: dict[tuple, dict[str, int]] = {}
+    for (unit, name, handler), values in groups.items():
+        for table, key in ((per_unit, unit), (per_step, (unit, name)), (per_officer, (unit, handler))):
+            into = table.setdefault(key, dict.fromkeys(STEP_FIGURES, 0))
+            for figure, n in values.items():
+                into[figure] += n
+    rows = common.unit_rows(
+        LateUnitRow,
+        tree,
+        per_unit,
+        DOSSIER_LISTING.per_unit(window, units),
+        APOLOGY_LISTING.per_unit(window, units),
     )
-    issued = count_by(
-        in_units(apologies(window), "dossier__deciding_unit_id", units),
-        ["dossier__deciding_unit_id"],
-        APOLOGY_FIGURES.values(),
-        window,
-    )
-    zero = {k: 0 for k in (*STEP_FIGURES, *DOSSIER_FIGURES, *APOLOGY_FIGURES)}
-    unit_ids = {k[0] for k in (*per_unit, *dossiers, *issued)}
-    rows = sorted(
-        (
-            LateUnitRow(
-                unit=unit_ref(tree, pk),
-                **(zero | per_unit.get((pk,), {}) | dossiers.get((pk,), {}) | issued.get((pk,), {})),
-            )
-            for pk in unit_ids
-        ),
-        key=lambda r: r.unit.code,
-    )
-    people = {
-        u.pk: (u.get_full_name() or u.get_username())
-        for u in get_user_model().objects.filter(pk__in={k[1] for k in per_officer if k[1]})
-    }
+    people = common.names_of(who for _, who in per_officer if who)
     return LateReport(
         window=window,
         units=rows,
-        total=summed(rows, LateUnitRow, unit=TOTAL),
+        total=common.summed(rows, LateUnitRow, unit=TOTAL),
         steps=sorted(
-            (LateStepRow(unit=unit_ref(tree, pk), step=name, **v) for (pk, name), v in per_step.items()),
+            (
+                LateStepRow(unit=common.unit_ref(tree, pk), step=name, **v)
+                for (pk, name), v in per_step.items()
+            ),
             key=lambda r: (-r.late, r.unit.code, r.step),
         ),
         officers=sorted(
             (
                 LateOfficerRow(
-                    unit=unit_ref(tree, pk),
+                    unit=common.unit_ref(tree, pk),
                     officer_id=who,
                     officer=people.get(who, "") if who else NOT_TAKEN_UP,
                     **v,

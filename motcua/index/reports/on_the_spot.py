@@ -12,68 +12,40 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Q
 
-from motcua.catalog.models import AgencyRole, ProcedureUnit
-from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.models import DossierEvent
 from motcua.dossiers.states import Action, State
-from motcua.index.reports.common import (
-    TOTAL,
-    Figure,
-    Listing,
-    UnitRef,
-    Window,
-    count_by,
-    in_units,
-    rate,
-    summed,
-    unit_ref,
-    unit_tree,
-)
+from motcua.index.reports import common
+from motcua.index.reports.common import TOTAL, Figure, UnitRow, Window, rate
 from motcua.sync.selectors import Period, UnitTree
 
 
-def received(window: Window) -> QuerySet[Dossier]:
-    return Dossier.objects.filter(received_at__gte=window.start, received_at__lt=window.end)
+def _decided_at_counter(w: Window) -> Q:
+    # The result issued straight from reception, in the same sitting: after the dossier's
+    # reception, so not before the period starts (read by (action, at), never the whole log).
+    decided = DossierEvent.objects.filter(
+        action=Action.ISSUE_RESULT, from_state=State.RECEIVED, at__gte=w.start
+    ).values("dossier_id")
+    return Q(pk__in=decided)
 
 
-def _decided_at_counter() -> Exists:
-    return Exists(
-        DossierEvent.objects.filter(
-            dossier_id=OuterRef("pk"), action=Action.ISSUE_RESULT, from_state=State.RECEIVED
-        )
-    )
-
-
-FIGURES: dict[str, Figure] = {
-    f.key: f
-    for f in (
-        Figure("received", "Hồ sơ tiếp nhận trong kỳ", lambda _: Q(pk__isnull=False)),
-        Figure("eligible", "Hồ sơ của thủ tục giải quyết tại chỗ", lambda _: Q(procedure__on_the_spot=True)),
-        Figure(
-            "on_the_spot", "Giải quyết tại chỗ (trong một lượt tại quầy)", lambda _: Q(_decided_at_counter())
-        ),
-        Figure(
-            "eligible_not_on_the_spot",
-            "Thủ tục tại chỗ nhưng không giải quyết tại chỗ",
-            lambda _: Q(procedure__on_the_spot=True) & ~Q(_decided_at_counter()),
-        ),
-    )
-}
-
-LISTING = Listing(
-    kind="dossier",
-    records=received,
-    figures=FIGURES,
-    unit_field="deciding_unit_id",
-    order=("received_at", "pk"),
-    related=("procedure", "deciding_unit", "receiving_unit"),
+FIGURES: dict[str, Figure] = common.figure_table(
+    Figure("received", "Hồ sơ tiếp nhận trong kỳ", common.every),
+    Figure("eligible", "Hồ sơ của thủ tục giải quyết tại chỗ", lambda _: Q(procedure__on_the_spot=True)),
+    Figure("on_the_spot", "Giải quyết tại chỗ (trong một lượt tại quầy)", _decided_at_counter),
+    Figure(
+        "eligible_not_on_the_spot",
+        "Thủ tục tại chỗ nhưng không giải quyết tại chỗ",
+        lambda w: Q(procedure__on_the_spot=True) & ~_decided_at_counter(w),
+    ),
 )
+
+LISTING = common.dossier_listing(common.received, FIGURES)
 
 
 @dataclass(frozen=True)
-class OnTheSpotRow:
-    unit: UnitRef
+class OnTheSpotRow(UnitRow):
     received: int
     eligible: int
     on_the_spot: int
@@ -94,10 +66,6 @@ class OnTheSpotRow:
     def procedures_share(self) -> Decimal | None:
         return rate(self.spot_procedures, self.procedures)
 
-    @property
-    def link_params(self) -> dict[str, str]:
-        return {"row": self.unit.code} if self.unit.code else {}
-
 
 @dataclass(frozen=True)
 class OnTheSpotReport:
@@ -115,35 +83,10 @@ def on_the_spot_report(
 ) -> OnTheSpotReport:
     """R-08 per deciding unit within `units` (None = all): two queries."""
     window = Window(period, now)
-    tree = tree or unit_tree()
-    counts = count_by(
-        in_units(received(window), "deciding_unit_id", units), ["deciding_unit_id"], FIGURES.values(), window
-    )
-    procedures = {
-        r["unit_id"]: r
-        for r in in_units(
-            ProcedureUnit.objects.filter(role=AgencyRole.IMPLEMENTING, procedure__published=True),
-            "unit_id",
-            units,
-        )
-        .order_by()
-        .values("unit_id")
-        .annotate(
-            procedures=Count("procedure_id", distinct=True),
-            spot_procedures=Count("procedure_id", distinct=True, filter=Q(procedure__on_the_spot=True)),
-        )
-    }
-    zero = dict.fromkeys(FIGURES, 0)
-    rows = sorted(
-        (
-            OnTheSpotRow(
-                unit=unit_ref(tree, pk),
-                **counts.get((pk,), zero),
-                procedures=procedures.get(pk, {}).get("procedures", 0),
-                spot_procedures=procedures.get(pk, {}).get("spot_procedures", 0),
-            )
-            for pk in {k[0] for k in counts} | {pk for pk, r in procedures.items() if r["spot_procedures"]}
-        ),
-        key=lambda r: r.unit.code,
-    )
-    return OnTheSpotReport(window=window, rows=rows, total=summed(rows, OnTheSpotRow, unit=TOTAL))
+    tree = tree or common.unit_tree()
+    counts = LISTING.per_unit(window, units)
+    procedures = common.procedures_per_unit(units, spot_procedures=Q(procedure__on_the_spot=True))
+    # A unit with no on-the-spot procedure and no dossier has nothing to show here.
+    shown = set(counts) | {pk for pk, r in procedures.items() if r["spot_procedures"]}
+    rows = common.unit_rows(OnTheSpotRow, tree, counts, procedures, pks=shown)
+    return OnTheSpotReport(window=window, rows=rows, total=common.summed(rows, OnTheSpotRow, unit=TOTAL))

@@ -23,45 +23,20 @@ shown and no unit is judged.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Max, Q
 
-from motcua.catalog.models import AgencyRole, Channel, OnlineLevel, ProcedureUnit
+from motcua.catalog.models import Channel, OnlineLevel
 from motcua.dossiers.models import Dossier
-from motcua.index.reports.common import (
-    LOCAL_TZ,
-    TOTAL,
-    Figure,
-    Listing,
-    UnitRef,
-    Window,
-    count_by,
-    in_units,
-    rate,
-    summed,
-    unit_ref,
-    unit_tree,
-)
+from motcua.index.reports import common
+from motcua.index.reports.common import TOTAL, WITH_ONLINE_SERVICE, Figure, UnitRef, UnitRow, Window, rate
 from motcua.org.models import UnitKind
 from motcua.sync.selectors import Period, UnitTree
 
-WITH_ONLINE_SERVICE = (OnlineLevel.FULL, OnlineLevel.PARTIAL)
 FULLY_ONLINE_TARGET = Decimal(70)  # R-28: dossiers processed fully online ≥ 70 %
-
-
-def received(window: Window) -> QuerySet[Dossier]:
-    return Dossier.objects.filter(received_at__gte=window.start, received_at__lt=window.end)
-
-
-def _all(_: Window) -> Q:
-    return Q(pk__isnull=False)
-
-
-def _channel(channel: str):
-    return lambda _: Q(channel=channel)
 
 
 def _level(level: str, *, online: bool = False):
@@ -70,37 +45,27 @@ def _level(level: str, *, online: bool = False):
     return lambda _: Q(procedure__online_level=level)
 
 
-FIGURES: dict[str, Figure] = {
-    f.key: f
-    for f in (
-        Figure("received", "Hồ sơ tiếp nhận trong kỳ", _all),
-        Figure("online", "Hồ sơ nộp trực tuyến", _channel(Channel.ONLINE)),
-        Figure("counter", "Hồ sơ nộp trực tiếp", _channel(Channel.COUNTER)),
-        Figure("postal", "Hồ sơ nộp qua bưu chính công ích", _channel(Channel.POSTAL)),
-        Figure("level_full", "Hồ sơ của thủ tục có DVC trực tuyến toàn trình", _level(OnlineLevel.FULL)),
-        Figure(
-            "level_full_online",
-            "Hồ sơ nộp trực tuyến của thủ tục có DVC toàn trình (xử lý toàn trình)",
-            _level(OnlineLevel.FULL, online=True),
-        ),
-        Figure("level_partial", "Hồ sơ của thủ tục có DVC trực tuyến một phần", _level(OnlineLevel.PARTIAL)),
-        Figure(
-            "level_partial_online",
-            "Hồ sơ nộp trực tuyến của thủ tục có DVC một phần",
-            _level(OnlineLevel.PARTIAL, online=True),
-        ),
-        Figure("level_none", "Hồ sơ của thủ tục chưa có DVC trực tuyến", _level(OnlineLevel.NONE)),
-    )
-}
-
-LISTING = Listing(
-    kind="dossier",
-    records=received,
-    figures=FIGURES,
-    unit_field="deciding_unit_id",
-    order=("received_at", "pk"),
-    related=("procedure", "deciding_unit", "receiving_unit"),
+FIGURES: dict[str, Figure] = common.figure_table(
+    Figure("received", "Hồ sơ tiếp nhận trong kỳ", common.every),
+    Figure("online", "Hồ sơ nộp trực tuyến", common.submitted_via(Channel.ONLINE)),
+    Figure("counter", "Hồ sơ nộp trực tiếp", common.submitted_via(Channel.COUNTER)),
+    Figure("postal", "Hồ sơ nộp qua bưu chính công ích", common.submitted_via(Channel.POSTAL)),
+    Figure("level_full", "Hồ sơ của thủ tục có DVC trực tuyến toàn trình", _level(OnlineLevel.FULL)),
+    Figure(
+        "level_full_online",
+        "Hồ sơ nộp trực tuyến của thủ tục có DVC toàn trình (xử lý toàn trình)",
+        _level(OnlineLevel.FULL, online=True),
+    ),
+    Figure("level_partial", "Hồ sơ của thủ tục có DVC trực tuyến một phần", _level(OnlineLevel.PARTIAL)),
+    Figure(
+        "level_partial_online",
+        "Hồ sơ nộp trực tuyến của thủ tục có DVC một phần",
+        _level(OnlineLevel.PARTIAL, online=True),
+    ),
+    Figure("level_none", "Hồ sơ của thủ tục chưa có DVC trực tuyến", _level(OnlineLevel.NONE)),
 )
+
+LISTING = common.dossier_listing(common.received, FIGURES)
 
 
 # --- targets -------------------------------------------------------------------------------------
@@ -127,8 +92,7 @@ def target_of(code: str, table: dict[str, Decimal]) -> Decimal | None:
 
 
 @dataclass(frozen=True)
-class OnlineRow:
-    unit: UnitRef
+class OnlineRow(UnitRow):
     received: int
     online: int
     counter: int
@@ -184,10 +148,6 @@ class OnlineRow:
     def fully_online_text(self) -> str:
         return {True: "Đạt", False: "Chưa đạt", None: "—"}[self.meets_fully_online_target]
 
-    @property
-    def link_params(self) -> dict[str, str]:
-        return {"row": self.unit.code} if self.unit.code else {}
-
 
 @dataclass(frozen=True)
 class OnlineReport:
@@ -199,32 +159,30 @@ class OnlineReport:
 
 def _procedure_counts(window: Window, units: frozenset[int] | None) -> dict[int, dict[str, int]]:
     """Per unit: published procedures it implements, those with an online service, and those whose
-    online service received a dossier in the period (R-28). One query."""
-    used = Exists(
-        Dossier.objects.filter(
-            procedure_id=OuterRef("procedure_id"),
-            deciding_unit_id=OuterRef("unit_id"),
-            channel=Channel.ONLINE,
-            received_at__gte=window.start,
-            received_at__lt=window.end,
-        )
-    )
-    online = Q(procedure__online_level__in=WITH_ONLINE_SERVICE)
-    rows = (
-        in_units(
-            ProcedureUnit.objects.filter(role=AgencyRole.IMPLEMENTING, procedure__published=True),
-            "unit_id",
-            units,
-        )
+    online service received a dossier in the period (R-28). Two queries: the (unit, procedure)
+    pairs of the catalogue, and the distinct (unit, procedure) pairs of the period's online
+    dossiers; the pairs (units × procedures, not dossiers) are then matched here."""
+    links = (
+        common.implemented(units)
         .order_by()
-        .values("unit_id")
-        .annotate(
-            procedures=Count("procedure_id", distinct=True),
-            online_procedures=Count("procedure_id", distinct=True, filter=online),
-            used_procedures=Count("procedure_id", distinct=True, filter=online & Q(used)),
-        )
+        .values_list("unit_id", "procedure_id", "procedure__online_level")
+        .distinct()
     )
-    return {r["unit_id"]: r for r in rows}
+    used = set(
+        LISTING.within(window, units)
+        .filter(channel=Channel.ONLINE)
+        .order_by()
+        .values_list("deciding_unit_id", "procedure_id")
+        .distinct()
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for unit_id, procedure_id, level in links:
+        row = counts.setdefault(unit_id, {"procedures": 0, "online_procedures": 0, "used_procedures": 0})
+        row["procedures"] += 1
+        if level in WITH_ONLINE_SERVICE:
+            row["online_procedures"] += 1
+            row["used_procedures"] += (unit_id, procedure_id) in used
+    return counts
 
 
 def online_report(
@@ -234,34 +192,17 @@ def online_report(
     now: datetime.datetime,
     tree: UnitTree | None = None,
 ) -> OnlineReport:
-    """R-05/R-06/R-28 per deciding unit within `units` (None = all): two queries whatever the
+    """R-05/R-06/R-28 per deciding unit within `units` (None = all): three queries whatever the
     number of dossiers (the dossiers counted by channel and level, the procedures by service)."""
     window = Window(period, now)
-    tree = tree or unit_tree()
-    counts = count_by(
-        in_units(received(window), "deciding_unit_id", units), ["deciding_unit_id"], FIGURES.values(), window
+    tree = tree or common.unit_tree()
+    # Every unit implementing a procedure has a row (each of them counts at least one procedure).
+    counted = common.unit_rows(
+        OnlineRow, tree, LISTING.per_unit(window, units), _procedure_counts(window, units)
     )
-    procedures = _procedure_counts(window, units)
     table = targets()
-    zero = dict.fromkeys(FIGURES, 0)
-    rows = []
-    for pk in sorted(
-        {k[0] for k in counts} | {pk for pk, r in procedures.items() if r["procedures"]},
-        key=lambda pk: unit_ref(tree, pk).code,
-    ):
-        ref = unit_ref(tree, pk)
-        proc = procedures.get(pk, {})
-        rows.append(
-            OnlineRow(
-                unit=ref,
-                **counts.get((pk,), zero),
-                procedures=proc.get("procedures", 0),
-                online_procedures=proc.get("online_procedures", 0),
-                used_procedures=proc.get("used_procedures", 0),
-                target=target_of(ref.code, table),
-            )
-        )
-    total = summed(rows, OnlineRow, unit=TOTAL, target=None)
+    rows = [replace(row, target=target_of(row.unit.code, table)) for row in counted]
+    total = common.summed(rows, OnlineRow, unit=TOTAL, target=None)
     return OnlineReport(window=window, rows=rows, total=total, targets_configured=bool(table))
 
 
@@ -286,31 +227,22 @@ def zero_online_units(
     dossier submitted online since the start of `since` (local day). Three queries: the units
     with online dossiers since the date, the units' online services, the last online dossier of
     the units listed."""
-    tree = tree or unit_tree()
-    start = datetime.datetime.combine(since, datetime.time(), tzinfo=LOCAL_TZ)
+    tree = tree or common.unit_tree()
+    start = datetime.datetime.combine(since, datetime.time(), tzinfo=common.LOCAL_TZ)
     active = set(
-        in_units(
+        common.in_units(
             Dossier.objects.filter(channel=Channel.ONLINE, submitted_at__gte=start), "deciding_unit_id", units
         )
         .order_by()
         .values_list("deciding_unit_id", flat=True)
         .distinct()
     )
-    offering = dict(
-        in_units(
-            ProcedureUnit.objects.filter(
-                role=AgencyRole.IMPLEMENTING,
-                procedure__published=True,
-                procedure__online_level__in=WITH_ONLINE_SERVICE,
-            ),
-            "unit_id",
-            units,
-        )
-        .order_by()
-        .values("unit_id")
-        .annotate(n=Count("procedure_id", distinct=True))
-        .values_list("unit_id", "n")
-    )
+    offering = {
+        pk: counts["procedures"]
+        for pk, counts in common.procedures_per_unit(
+            units, Q(procedure__online_level__in=WITH_ONLINE_SERVICE)
+        ).items()
+    }
     zero = [
         pk
         for pk in offering
@@ -326,5 +258,5 @@ def zero_online_units(
         .annotate(last=Max("submitted_at"))
         .values_list("deciding_unit_id", "last")
     )
-    rows = [ZeroOnlineRow(unit_ref(tree, pk), offering[pk], last.get(pk)) for pk in zero]
+    rows = [ZeroOnlineRow(common.unit_ref(tree, pk), offering[pk], last.get(pk)) for pk in zero]
     return sorted(rows, key=lambda r: r.unit.code)

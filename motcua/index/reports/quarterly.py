@@ -35,20 +35,8 @@ from django.db.models.lookups import LessThan
 from motcua.catalog.models import Channel, Field
 from motcua.dossiers.models import Dossier, DossierEvent, DossierPause
 from motcua.dossiers.states import Action, State
-from motcua.index.reports.common import (
-    LOCAL_TZ,
-    TOTAL,
-    Figure,
-    Listing,
-    UnitRef,
-    Window,
-    count_by,
-    in_units,
-    rate,
-    summed,
-    unit_ref,
-    unit_tree,
-)
+from motcua.index.reports import common
+from motcua.index.reports.common import LOCAL_TZ, TOTAL, Figure, UnitRef, Window, rate
 from motcua.sync.selectors import Period, UnitTree
 
 RESULT_STATES = (State.RESULT_READY, State.RETURNED)
@@ -88,10 +76,12 @@ def _handled_on_time(w: Window) -> Q:
 
 
 def _refused(w: Window) -> Q:
-    refusal = DossierEvent.objects.filter(
-        dossier_id=OuterRef("pk"), action=Action.ISSUE_RESULT, data__outcome="refusal"
-    )
-    return _handled(w) & Q(Exists(refusal))
+    # The refusal's `issue_result` event is the one that finished the dossier (same instant as
+    # `finished_at`), so it falls in the period too: read by (action, at), never the whole log.
+    refusals = DossierEvent.objects.filter(
+        action=Action.ISSUE_RESULT, data__outcome="refusal", at__gte=w.start, at__lt=w.end
+    ).values("dossier_id")
+    return _handled(w) & Q(pk__in=refusals)
 
 
 def _in_progress(w: Window) -> Q:
@@ -138,54 +128,45 @@ def records(w: Window) -> QuerySet[Dossier]:
     return Dossier.objects.filter(recent).filter(_to_handle(w) | _returned(w) | _rejected(w))
 
 
-FIGURES: dict[str, Figure] = {
-    f.key: f
-    for f in (
-        Figure("total", "Tổng số hồ sơ nhận giải quyết", _to_handle),
-        Figure("carried", "Số kỳ trước chuyển qua", lambda w: _to_handle(w) & Q(received_at__lt=w.start)),
-        Figure("new", "Số mới tiếp nhận", lambda w: _to_handle(w) & Q(received_at__gte=w.start)),
-        Figure(
-            "new_online",
-            "Mới tiếp nhận trực tuyến",
-            lambda w: _to_handle(w) & Q(received_at__gte=w.start, channel=Channel.ONLINE),
-        ),
-        Figure(
-            "new_counter",
-            "Mới tiếp nhận trực tiếp",
-            lambda w: _to_handle(w) & Q(received_at__gte=w.start, channel=Channel.COUNTER),
-        ),
-        Figure(
-            "new_postal",
-            "Mới tiếp nhận qua bưu chính công ích",
-            lambda w: _to_handle(w) & Q(received_at__gte=w.start, channel=Channel.POSTAL),
-        ),
-        Figure("handled", "Đã giải quyết", _handled),
-        Figure("handled_early", "Đã giải quyết trước hạn", _handled_early),
-        Figure("handled_on_time", "Đã giải quyết đúng hạn", _handled_on_time),
-        Figure("handled_late", "Đã giải quyết quá hạn", _handled_late),
-        Figure("refused", "Trong đó từ chối giải quyết (có văn bản nêu lý do)", _refused),
-        Figure("in_progress", "Đang giải quyết", _in_progress),
-        Figure("in_progress_on_time", "Đang giải quyết trong hạn", _in_progress_on_time),
-        Figure("in_progress_late", "Đang giải quyết quá hạn", _in_progress_late),
-        Figure(
-            "withdrawn",
-            "Rút hồ sơ (theo yêu cầu của người nộp)",
-            lambda w: _finished_in(w) & Q(state=State.WITHDRAWN),
-        ),
-        Figure("stopped", "Dừng xử lý", lambda w: _finished_in(w) & Q(state=State.STOPPED)),
-        Figure("returned", "Đã trả kết quả trong kỳ", _returned),
-        Figure("rejected", "Từ chối tiếp nhận trong kỳ", _rejected),
-    )
-}
+FIGURES: dict[str, Figure] = common.figure_table(
+    Figure("total", "Tổng số hồ sơ nhận giải quyết", _to_handle),
+    Figure("carried", "Số kỳ trước chuyển qua", lambda w: _to_handle(w) & Q(received_at__lt=w.start)),
+    Figure("new", "Số mới tiếp nhận", lambda w: _to_handle(w) & Q(received_at__gte=w.start)),
+    Figure(
+        "new_online",
+        "Mới tiếp nhận trực tuyến",
+        lambda w: _to_handle(w) & Q(received_at__gte=w.start, channel=Channel.ONLINE),
+    ),
+    Figure(
+        "new_counter",
+        "Mới tiếp nhận trực tiếp",
+        lambda w: _to_handle(w) & Q(received_at__gte=w.start, channel=Channel.COUNTER),
+    ),
+    Figure(
+        "new_postal",
+        "Mới tiếp nhận qua bưu chính công ích",
+        lambda w: _to_handle(w) & Q(received_at__gte=w.start, channel=Channel.POSTAL),
+    ),
+    Figure("handled", "Đã giải quyết", _handled),
+    Figure("handled_early", "Đã giải quyết trước hạn", _handled_early),
+    Figure("handled_on_time", "Đã giải quyết đúng hạn", _handled_on_time),
+    Figure("handled_late", "Đã giải quyết quá hạn", _handled_late),
+    Figure("refused", "Trong đó từ chối giải quyết (có văn bản nêu lý do)", _refused),
+    Figure("in_progress", "Đang giải quyết", _in_progress),
+    Figure("in_progress_on_time", "Đang giải quyết trong hạn", _in_progress_on_time),
+    Figure("in_progress_late", "Đang giải quyết quá hạn", _in_progress_late),
+    Figure(
+        "withdrawn",
+        "Rút hồ sơ (theo yêu cầu của người nộp)",
+        lambda w: _finished_in(w) & Q(state=State.WITHDRAWN),
+    ),
+    Figure("stopped", "Dừng xử lý", lambda w: _finished_in(w) & Q(state=State.STOPPED)),
+    Figure("returned", "Đã trả kết quả trong kỳ", _returned),
+    Figure("rejected", "Từ chối tiếp nhận trong kỳ", _rejected),
+)
 
-LISTING = Listing(
-    kind="dossier",
-    records=records,
-    figures=FIGURES,
-    unit_field="deciding_unit_id",
-    order=("received_at", "submitted_at", "pk"),
-    params={"field": "procedure__field__code"},
-    related=("procedure", "deciding_unit", "receiving_unit"),
+LISTING = common.dossier_listing(
+    records, FIGURES, order=("received_at", "submitted_at", "pk"), params={"field": "procedure__field__code"}
 )
 
 
@@ -252,11 +233,8 @@ def quarterly_report(
     """R-10 for the deciding units in `units` (None = all), one row per unit or per field of
     procedures: one query for the figures (and one for the fields' names)."""
     window = Window(period, now)
-    tree = tree or unit_tree()
-    column = GROUPS[group]
-    counts = count_by(
-        in_units(records(window), "deciding_unit_id", units), [column], FIGURES.values(), window
-    )
+    tree = tree or common.unit_tree()
+    counts = LISTING.counts(window, units, [GROUPS[group]])
     rows: list[QuarterlyRow] = []
     if group == "field":
         names = {
@@ -270,7 +248,7 @@ def quarterly_report(
         rows.sort(key=lambda r: r.label)
     else:
         for (pk,), values in counts.items():
-            rows.append(QuarterlyRow(unit=unit_ref(tree, pk), field=None, **values))
+            rows.append(QuarterlyRow(unit=common.unit_ref(tree, pk), field=None, **values))
         rows.sort(key=lambda r: r.unit.code)
-    total = summed(rows, QuarterlyRow, unit=TOTAL, field=None)
+    total = common.summed(rows, QuarterlyRow, unit=TOTAL, field=None)
     return QuarterlyReport(window=window, group=group, rows=rows, total=total)

@@ -17,19 +17,8 @@ from django.db.models import Q, QuerySet
 
 from motcua.catalog.models import Procedure
 from motcua.dossiers.models import Dossier
-from motcua.index.reports.common import (
-    TOTAL,
-    Figure,
-    Listing,
-    UnitRef,
-    Window,
-    count_by,
-    in_units,
-    rate,
-    summed,
-    unit_ref,
-    unit_tree,
-)
+from motcua.index.reports import common
+from motcua.index.reports.common import TOTAL, Figure, UnitRow, Window, rate
 from motcua.sync.selectors import Period, UnitTree
 
 
@@ -37,29 +26,22 @@ def submitted(window: Window) -> QuerySet[Dossier]:
     return Dossier.objects.filter(submitted_at__gte=window.start, submitted_at__lt=window.end)
 
 
-FIGURES: dict[str, Figure] = {
-    f.key: f
-    for f in (
-        Figure("submitted", "Hồ sơ nộp trong kỳ", lambda _: Q(pk__isnull=False)),
-        Figure("supplemented", "Có yêu cầu bổ sung", lambda _: Q(supplement_requests__gte=1)),
-        Figure("repeated", "Yêu cầu bổ sung từ 2 lần trở lên", lambda _: Q(supplement_requests__gt=1)),
-    )
-}
+FIGURES: dict[str, Figure] = common.figure_table(
+    Figure("submitted", "Hồ sơ nộp trong kỳ", common.every),
+    Figure("supplemented", "Có yêu cầu bổ sung", lambda _: Q(supplement_requests__gte=1)),
+    Figure("repeated", "Yêu cầu bổ sung từ 2 lần trở lên", lambda _: Q(supplement_requests__gt=1)),
+)
 
-LISTING = Listing(
-    kind="dossier",
-    records=submitted,
-    figures=FIGURES,
-    unit_field="deciding_unit_id",
+LISTING = common.dossier_listing(
+    submitted,
+    FIGURES,
     order=("-supplement_requests", "submitted_at", "pk"),
     params={"procedure": "procedure__code"},
-    related=("procedure", "deciding_unit", "receiving_unit"),
 )
 
 
 @dataclass(frozen=True)
-class SupplementRow:
-    unit: UnitRef
+class SupplementRow(UnitRow):
     procedure: tuple[str, str] | None  # (code, name); None on a unit's summary row
     submitted: int
     supplemented: int
@@ -80,7 +62,7 @@ class SupplementRow:
 
     @property
     def link_params(self) -> dict[str, str]:
-        params = {"row": self.unit.code} if self.unit.code else {}
+        params = super().link_params
         if self.procedure:
             params["procedure"] = self.procedure[0]
         return params
@@ -104,16 +86,12 @@ def supplement_report(
     """R-17 within `units` (None = all): per unit, and per unit and procedure for those with a
     supplement (repeated ones first). Three queries: per unit, per unit and procedure, the names."""
     window = Window(period, now)
-    tree = tree or unit_tree()
-    records = in_units(submitted(window), "deciding_unit_id", units)
-    per_unit = count_by(records, ["deciding_unit_id"], FIGURES.values(), window)
+    tree = tree or common.unit_tree()
     # Per (unit, procedure): few groups (units × procedures), whatever the number of dossiers; only
     # the pairs with a supplement are shown.
     pairs = {
         key: v
-        for key, v in count_by(
-            records, ["deciding_unit_id", "procedure_id"], FIGURES.values(), window
-        ).items()
+        for key, v in LISTING.counts(window, units, ["deciding_unit_id", "procedure_id"]).items()
         if v["supplemented"]
     }
     names = {
@@ -122,14 +100,11 @@ def supplement_report(
             "pk", "code", "name"
         )
     }
-    rows = sorted(
-        (SupplementRow(unit=unit_ref(tree, pk), procedure=None, **v) for (pk,), v in per_unit.items()),
-        key=lambda r: r.unit.code,
-    )
+    rows = common.unit_rows(SupplementRow, tree, LISTING.per_unit(window, units), procedure=None)
     procedures = sorted(
         (
             SupplementRow(
-                unit=unit_ref(tree, pk),
+                unit=common.unit_ref(tree, pk),
                 procedure=names.get(proc, ("", "")),
                 **v,
             )
@@ -140,6 +115,6 @@ def supplement_report(
     return SupplementReport(
         window=window,
         units=rows,
-        total=summed(rows, SupplementRow, unit=TOTAL, procedure=None),
+        total=common.summed(rows, SupplementRow, unit=TOTAL, procedure=None),
         procedures=procedures,
     )

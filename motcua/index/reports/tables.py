@@ -156,6 +156,8 @@ def view_of(table: Table, link: Linker | None = None) -> TableView:
 
 UNIT = Column("unit.name", "Cơ quan, đơn vị", kind=TEXT)
 UNIT_CODE = Column("unit.code", "Mã đơn vị", kind=TEXT)
+# The unit beside what a row names first (an officer, a step, a procedure).
+OF_UNIT = Column("unit.name", "Đơn vị", kind=TEXT)
 
 
 def online_tables(report: OnlineReport, zero: Sequence[ZeroOnlineRow], since: datetime.date) -> list[Table]:
@@ -308,7 +310,7 @@ def consultation_tables(report: ConsultationReport) -> list[Table]:
             "Trả lời xin ý kiến theo cán bộ trả lời (R-16)",
             (
                 Column("officer", "Cán bộ trả lời", kind=TEXT),
-                Column("unit.name", "Đơn vị", kind=TEXT),
+                OF_UNIT,
                 Column("answered", "Số lần trả lời", figure="answered"),
                 Column("answered_on_time", "Đúng hạn"),
                 Column("answered_late", "Trễ hạn"),
@@ -324,6 +326,12 @@ def late_tables(report: LateReport) -> list[Table]:
     steps = "Bước xử lý trễ hạn"
     dossiers = "Hồ sơ trễ hạn"
     apologies = "Phiếu xin lỗi ban hành trong kỳ"
+    late_steps = (
+        Column("late", "Bước trễ hạn"),
+        Column("ended_late", "Đã xong"),
+        Column("still_open", "Chưa xong"),
+    )
+    none_late = "Không có bước xử lý nào trễ hạn trong kỳ."
     return [
         Table(
             "theo-don-vi",
@@ -347,28 +355,16 @@ def late_tables(report: LateReport) -> list[Table]:
         Table(
             "theo-can-bo",
             "Cán bộ có bước xử lý trễ hạn (R-27)",
-            (
-                Column("officer", "Cán bộ xử lý", kind=TEXT),
-                Column("unit.name", "Đơn vị", kind=TEXT),
-                Column("late", "Bước trễ hạn"),
-                Column("ended_late", "Đã xong"),
-                Column("still_open", "Chưa xong"),
-            ),
+            (Column("officer", "Cán bộ xử lý", kind=TEXT), OF_UNIT, *late_steps),
             report.officers,
-            empty="Không có bước xử lý nào trễ hạn trong kỳ.",
+            empty=none_late,
         ),
         Table(
             "theo-buoc",
             "Bước xử lý trễ hạn theo bước của quy trình (R-27)",
-            (
-                Column("step", "Bước xử lý", kind=TEXT),
-                Column("unit.name", "Đơn vị", kind=TEXT),
-                Column("late", "Bước trễ hạn"),
-                Column("ended_late", "Đã xong"),
-                Column("still_open", "Chưa xong"),
-            ),
+            (Column("step", "Bước xử lý", kind=TEXT), OF_UNIT, *late_steps),
             report.steps,
-            empty="Không có bước xử lý nào trễ hạn trong kỳ.",
+            empty=none_late,
         ),
     ]
 
@@ -442,7 +438,7 @@ def supplement_tables(report: SupplementReport) -> list[Table]:
             (
                 Column("procedure_code", "Mã thủ tục", kind=TEXT),
                 Column("procedure_name", "Thủ tục hành chính", kind=TEXT),
-                Column("unit.name", "Đơn vị", kind=TEXT),
+                OF_UNIT,
                 *figures,
             ),
             report.procedures,
