@@ -400,4 +400,4 @@ MOTCUA_INBOUND_FILE_ORIGINS = [o for o in os.environ.get("MOTCUA_INBOUND_FILE_OR
 try:
     MOTCUA_ONLINE_TARGETS = json.loads(os.environ.get("MOTCUA_ONLINE_TARGETS", "") or "{}")
 except ValueError as exc:
-    raise ImproperlyConfigured(f"MOTCUA_ONLINE_TARGETS phải là JSON, ví dụ {{\"*\": 90}}: {exc}") from None
+    raise ImproperlyConfigured(f'MOTCUA_ONLINE_TARGETS phải là JSON, ví dụ {{"*": 90}}: {exc}') from None

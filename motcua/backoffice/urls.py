@@ -18,6 +18,7 @@ urlpatterns = [
     path("ho-so/<str:code>/in/<str:form>.pdf", printing.dossier_form, name="dossier-pdf"),
     path("tiep-nhan/", reception.choose_procedure, name="reception"),
     path("tiep-nhan/<str:procedure_code>/", reception.reception_form, name="reception-form"),
+    path("tiep-nhan/<str:procedure_code>/tu-choi/", reception.record_refusal, name="reception-refusal"),
     path("xin-y-kien/", consultations.inbox, name="consultations"),
     path("so-theo-doi/", printing.register, name="register"),
     path("thu-tuc-noi-bo/", lists.internal_procedures, name="internal-procedures"),

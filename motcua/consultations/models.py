@@ -69,6 +69,9 @@ class Consultation(models.Model):
                 name="consultation_awaited",
                 condition=models.Q(answered_at__isnull=True),
             ),
+            # The consultations report selects them, answered or not, by the period of their reply
+            # deadline (migration 0004).
+            models.Index(fields=["due_at"], name="consultation_due_at"),
         ]
 
     def __str__(self) -> str:

@@ -17,6 +17,7 @@ from motcua.dossiers.models import (
     DossierPause,
     DossierStep,
     OutboxMessage,
+    RefusedAttempt,
 )
 from motcua.dossiers.states import NATIONAL_STATUS_NAMES, State
 
@@ -235,3 +236,32 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="đã gửi lúc", ordering="delivered_at")
     def delivered(self, obj):
         return local_time(obj.delivered_at)
+
+
+@admin.register(RefusedAttempt)
+class RefusedAttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """R-21: the in-person attempts the counters refused under R-19, as recorded; read-only."""
+
+    list_display = ("when", "procedure_code", "procedure_name", "unit", "counter", "channel", "actor_name")
+    list_filter = (
+        ("unit", titled(admin.RelatedOnlyFieldListFilter, "đơn vị tiếp nhận")),
+        ("procedure", titled(admin.RelatedOnlyFieldListFilter, "thủ tục")),
+        "channel",
+        "at",
+    )
+    search_fields = ("=procedure__code", "=applicant_identifier")
+    search_help_text = "Tìm theo mã thủ tục hoặc số định danh người nộp (đúng nguyên văn)."
+    list_select_related = ("procedure", "unit", "counter")
+    date_hierarchy = "at"
+
+    @admin.display(description="thời điểm", ordering="at")
+    def when(self, obj):
+        return local_time(obj.at)
+
+    @admin.display(description="mã TTHC", ordering="procedure__code")
+    def procedure_code(self, obj):
+        return obj.procedure.code
+
+    @admin.display(description="tên thủ tục")
+    def procedure_name(self, obj):
+        return obj.procedure.name

@@ -5,6 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from motcua.calendar.units import DurationUnit
 from motcua.catalog.models import (
@@ -125,6 +126,11 @@ class Dossier(models.Model):
             models.Index(fields=["applicant_identifier"]),
             # Reports by period of reception: sync health, indicator 1.4, the 766 index.
             models.Index(fields=["received_at"], name="dossier_received_at"),
+            # The reports (motcua.index.reports) select by period of submission, of the end of
+            # processing and of the handing over of results, over millions of dossiers (migration 0013).
+            models.Index(fields=["submitted_at"], name="dossier_submitted_at"),
+            models.Index(fields=["finished_at"], name="dossier_finished_at"),
+            models.Index(fields=["returned_at"], name="dossier_returned_at"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -208,7 +214,11 @@ class DossierStep(models.Model):
 
     class Meta:
         ordering = ["dossier", "started_at", "pk"]
-        indexes = [models.Index(fields=["unit", "ended_at"])]
+        indexes = [
+            models.Index(fields=["unit", "ended_at"]),
+            # Late steps by period of their planned end (the Department of Home Affairs' report).
+            models.Index(fields=["planned_end_at"], name="step_planned_end_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
@@ -269,6 +279,8 @@ class DossierEvent(models.Model):
     class Meta:
         ordering = ["dossier", "seq"]
         constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="event_seq_unique")]
+        # The reports count one action by period from the log (results issued, apologies…).
+        indexes = [models.Index(fields=["action", "at"], name="event_action_at")]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"
@@ -286,6 +298,48 @@ class DossierCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.day}: {self.last}"
+
+
+class RefusedAttempt(models.Model):
+    """An in-person submission (at a counter or by post) of an internal procedure that must be
+    submitted online, refused under R-19 — kept so that the provincial office can count them (R-21).
+    The refusal itself writes nothing; this row is written after it, in its own transaction
+    (`services.record_refused_attempt`), and is never changed."""
+
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.PROTECT, related_name="refused_attempts", verbose_name="thủ tục"
+    )
+    # Where the applicant was turned away: the unit of the reception point, i.e. of the counter.
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name="đơn vị tiếp nhận"
+    )
+    counter = models.ForeignKey(
+        Counter, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="quầy"
+    )
+    channel = models.CharField("cách thức nộp", max_length=16, choices=Channel.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="cán bộ tiếp nhận",
+    )
+    actor_name = models.CharField("tên cán bộ tiếp nhận", max_length=255, blank=True)
+    at = models.DateTimeField("thời điểm", db_index=True)
+    rule = models.CharField("quy tắc", max_length=8, default="R-19")
+    reason = models.TextField("lý do từ chối")
+    # Only what was typed before the refusal (the counter page refuses before anything is typed).
+    applicant_identifier = models.CharField("số định danh người nộp", max_length=35, blank=True)
+
+    class Meta:
+        verbose_name = "lượt từ chối tiếp nhận trực tiếp"
+        verbose_name_plural = "lượt từ chối tiếp nhận trực tiếp (R-19)"
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        when = f" lúc {timezone.localtime(self.at):%H:%M %d/%m/%Y}" if self.at else ""
+        return f"Lượt từ chối tiếp nhận trực tiếp ({self.rule}){when}"
 
 
 class OutboxTopic(models.TextChoices):

@@ -25,7 +25,14 @@ from motcua.core.text import search_folded
 from motcua.documents.models import Document
 from motcua.dossiers.guards import LAWFUL_PAUSE_REASONS
 from motcua.dossiers.lifecycle import answerable_consultations, available_actions
-from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierStep, ResultDelivery
+from motcua.dossiers.models import (
+    Dossier,
+    DossierDocument,
+    DossierEvent,
+    DossierStep,
+    RefusedAttempt,
+    ResultDelivery,
+)
 from motcua.dossiers.queues import due_soon_limit, scope_of
 from motcua.dossiers.states import (
     FINAL_STATES,
@@ -616,3 +623,16 @@ def earlier_steps(dossier: Dossier) -> list:
     if step is None or not dossier.process_version_id:
         return []
     return [s for s in dossier.process_version.steps.all() if s.order < step.order]
+
+
+# --- in-person attempts refused (R-19, R-21) -----------------------------------------------------
+
+
+def refused_attempts(
+    units: list[int], start: datetime.datetime, end: datetime.datetime
+) -> QuerySet[RefusedAttempt]:
+    """R-21: the in-person attempts refused under R-19 at the reception points of `units` (the unit
+    of the counter where the applicant was turned away) in [start, end), newest first."""
+    return RefusedAttempt.objects.filter(unit_id__in=units, at__gte=start, at__lt=end).select_related(
+        "procedure", "unit", "counter"
+    )

@@ -9,7 +9,8 @@ import datetime
 import hashlib
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 
 from django.core.exceptions import ValidationError
@@ -41,10 +42,11 @@ from motcua.dossiers.models import (
     DossierFee,
     LegalBasis,
     Origin,
+    RefusedAttempt,
     ResultDelivery,
 )
 from motcua.dossiers.states import Action, State
-from motcua.org.models import Applicant, ApplicantKind, Role, Unit
+from motcua.org.models import Applicant, ApplicantKind, Role, RoleAssignment, Unit
 from motcua.org.selectors import active_assignments
 from motcua.org.services import current_unit, resolve_unit_code
 
@@ -287,23 +289,26 @@ def submit_or_replay(data: SubmissionInput, *, actor, now: datetime.datetime | N
     """`submit`, made safe to retry: with an Idempotency-Key, a submission the same account already
     made with that key is returned again (nothing created, no code taken); the same key with
     another submission is refused (422). Parallel retries meet on the unique (account, key) index:
-    the loser's transaction rolls back — its code with it — and it returns the winner."""
+    the loser's transaction rolls back — its code with it — and it returns the winner.
+
+    A counter or postal submission refused under R-19 is recorded for R-21 (`_refusal_recorded`)."""
     user, key = _actor(actor), data.idempotency_key
-    if not key or user is None:
-        return Submitted(submit(data, actor=actor, now=now), replayed=False)
-    if len(key) > 64:
-        raise InvalidInput("Khóa Idempotency-Key dài tối đa 64 ký tự.", field="Idempotency-Key")
-    digest = _digest(data)
-    earlier = _replay(user, key, digest)
-    if earlier is not None:
-        return Submitted(earlier, replayed=True)
-    try:
-        return Submitted(submit(data, actor=actor, now=now, digest=digest), replayed=False)
-    except IntegrityError:
+    with _refusal_recorded(data, actor, now):
+        if not key or user is None:
+            return Submitted(submit(data, actor=actor, now=now), replayed=False)
+        if len(key) > 64:
+            raise InvalidInput("Khóa Idempotency-Key dài tối đa 64 ký tự.", field="Idempotency-Key")
+        digest = _digest(data)
         earlier = _replay(user, key, digest)
-        if earlier is None:
-            raise
-        return Submitted(earlier, replayed=True)
+        if earlier is not None:
+            return Submitted(earlier, replayed=True)
+        try:
+            return Submitted(submit(data, actor=actor, now=now, digest=digest), replayed=False)
+        except IntegrityError:
+            earlier = _replay(user, key, digest)
+            if earlier is None:
+                raise
+            return Submitted(earlier, replayed=True)
 
 
 def submit(
@@ -581,7 +586,8 @@ def receive_at_counter(
 
     The submission, its scans and the decision are one transaction: when the engine refuses the
     decision (R-17 nothing listed, R-11 no reason, R-19…), no dossier, no code and no document is
-    left behind, and the officer corrects the form and tries again.
+    left behind, and the officer corrects the form and tries again. An R-19 refusal is recorded
+    for R-21 once that transaction has rolled back (`_refusal_recorded`).
     """
     if decision not in COUNTER_DECISIONS:
         raise InvalidInput(
@@ -590,13 +596,119 @@ def receive_at_counter(
     if data.channel not in (Channel.COUNTER, Channel.POSTAL):
         raise InvalidInput("Tại quầy chỉ nhập hồ sơ nộp trực tiếp hoặc qua bưu chính.", field="channel")
     now = now or timezone.now()
-    with transaction.atomic():
+    # The recording is entered first so that it runs after the transaction has rolled back.
+    with _refusal_recorded(data, actor, now), transaction.atomic():
         documents = _store(uploads, actor)
         dossier = submit(
             replace(data, documents=[*data.documents, *(d.pk for d in documents)]), actor=actor, now=now
         )
         _link_required_documents(dossier, uploads, documents)
         return apply(dossier.code, decision, actor, replace(decision_input, version=dossier.version), now=now)
+
+
+# --- in-person attempts refused (R-19, R-21) -----------------------------------------------------
+#
+# R-19 refuses an internal procedure that has an online service at the counter and by post, before
+# anything is written; R-21 asks how often that happens. So each refusal leaves one RefusedAttempt,
+# written after the refusal in its own transaction (durable: never inside a transaction that the
+# refusal rolls back), and the refusal then reaches the officer or the client unchanged.
+
+
+def _counter_post(actor, day: datetime.date) -> RoleAssignment | None:
+    """Where `actor` receives in person on `day`: his counter-officer assignment (the first granted
+    when he holds several), whose unit and counter an attempt refused there is counted under."""
+    if actor is None:
+        return None
+    return (
+        active_assignments(actor, on=day)
+        .filter(role=Role.COUNTER_OFFICER)
+        .select_related("counter")
+        .order_by("pk")
+        .first()
+    )
+
+
+def record_refused_attempt(
+    procedure: Procedure,
+    refusal: DomainError,
+    *,
+    channel: str,
+    actor,
+    now: datetime.datetime | None = None,
+    applicant_identifier: str = "",
+) -> RefusedAttempt | None:
+    """R-21: keep one in-person attempt of `procedure` refused by `refusal` (R-19), at the counter
+    post of `actor`. None when `actor` receives at no counter (no in-person attempt took place,
+    e.g. an applicant's API call naming the counter channel: R-01 would refuse it anyway). Called
+    outside any transaction (after the refused one rolled back): it commits on its own."""
+    now = now or timezone.now()
+    user = _actor(actor)
+    post = _counter_post(user, timezone.localdate(now))
+    if post is None:
+        return None
+    with transaction.atomic(durable=True):
+        return RefusedAttempt.objects.create(
+            procedure=procedure,
+            unit=post.unit,
+            counter=post.counter,
+            channel=channel,
+            actor=user,
+            actor_name=_display_name(user),
+            at=now,
+            rule=refusal.rule or "R-19",
+            reason=refusal.message,
+            applicant_identifier=applicant_identifier.strip()[:35],
+        )
+
+
+@contextmanager
+def _refusal_recorded(data: SubmissionInput, actor, now: datetime.datetime | None) -> Iterator[None]:
+    """Record a counter or postal submission that R-19 refused (R-21), then let the same refusal
+    go on. Nothing is read or written unless R-19 refused (the success path costs no query)."""
+    try:
+        yield
+    except RuleViolation as refusal:
+        if refusal.rule == "R-19" and data.channel in (Channel.COUNTER, Channel.POSTAL):
+            procedure = Procedure.objects.filter(code=data.procedure_code).first()
+            if procedure is not None:
+                record_refused_attempt(
+                    procedure,
+                    refusal,
+                    channel=data.channel,
+                    actor=actor,
+                    now=now,
+                    applicant_identifier=data.applicant.identifier,
+                )
+        raise
+
+
+def record_counter_refusal(
+    procedure_code: str, *, actor, now: datetime.datetime | None = None
+) -> RefusedAttempt:
+    """R-19, R-21: the counter officer records an applicant turned away in person because the
+    internal procedure must be submitted online (the counter page shows the refusal before anything
+    is typed, so nothing else of the attempt is known). Only a procedure that R-19 refuses at the
+    counter, and only by a counter officer, at his own counter."""
+    procedure = Procedure.objects.filter(code=procedure_code, published=True).first()
+    if procedure is None:
+        raise NotFound(
+            "Không tìm thấy thủ tục hành chính đang công khai với mã này.", code="procedure_not_found"
+        )
+    try:
+        refuse_internal_offline(procedure, Channel.COUNTER)
+    except RuleViolation as exc:
+        refusal = exc
+    else:
+        raise InvalidInput(
+            "Thủ tục này không thuộc diện chỉ nộp trực tuyến (R-19): không có lượt từ chối để ghi nhận.",
+            field="procedure",
+        )
+    attempt = record_refused_attempt(procedure, refusal, channel=Channel.COUNTER, actor=actor, now=now)
+    if attempt is None:
+        raise PermissionDenied(
+            "Chỉ cán bộ tiếp nhận của Bộ phận Một cửa ghi nhận lượt từ chối tiếp nhận trực tiếp.", rule="R-01"
+        )
+    return attempt
 
 
 # --- dossiers forwarded by the National Public Service Portal (issue 9, item 4) ------------------

@@ -207,7 +207,7 @@ def test_r10_pdf_only_for_the_quarterly_report(quarter):
         ),
         ("report-consultations", Q1, "late", FINANCE, 2, ["Theo đơn vị", "Theo cán bộ"]),
         ("report-late", MARCH, "late", HOME_AFFAIRS, 3, ["Theo đơn vị", "Theo cán bộ", "Theo bước xử lý"]),
-        ("report-internal", Q1, "online", None, 1, ["Thủ tục nội bộ"]),
+        ("report-internal", Q1, "online", None, 1, ["Thủ tục nội bộ", "Lượt từ chối (R-19)"]),
         ("report-on-the-spot", Q1, "on_the_spot", WARD, 1, ["Giải quyết tại chỗ"]),
         ("report-supplements", Q1, "repeated", WARD, 1, ["Theo đơn vị", "Theo thủ tục"]),
     ],
@@ -248,9 +248,10 @@ def test_r16_home_affairs_reads_late_replies_per_officer(quarter):
     assert 'id="list-count">1<' in listed and quarter["M"] in listed
 
 
-def test_r21_page_says_refused_attempts_are_not_recorded(quarter):
+def test_r21_page_shows_the_refused_attempts_table(quarter):
     html = client_for("vanphong.ubnd").get(PATHS["report-internal"], Q1).content.decode()
-    assert "chưa lưu các lượt từ chối tiếp nhận trực tiếp thủ tục nội bộ" in html
+    assert "Lượt từ chối tiếp nhận trực tiếp thủ tục nội bộ (R-19): 0" in html
+    assert "Không có lượt từ chối nào được ghi nhận trong kỳ." in html
 
 
 def test_r27_officer_without_handler_links_to_the_open_steps(quarter):

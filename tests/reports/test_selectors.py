@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from motcua.catalog.models import OnlineLevel, Procedure
 from motcua.consultations.models import Consultation
-from motcua.dossiers.models import Dossier, DossierEvent, DossierStep
+from motcua.dossiers.models import Dossier, DossierEvent, DossierStep, RefusedAttempt
 from motcua.index.reports import consultations as r16
 from motcua.index.reports import internal as r21
 from motcua.index.reports import late_steps as r27
@@ -22,7 +22,7 @@ from motcua.index.reports import supplements as r17
 from motcua.index.reports.common import Period, Window, unit_tree
 from motcua.org.models import Unit
 from tests.demo_province import on_demo  # noqa: F401 (fixture)
-from tests.dossiers.kit import at
+from tests.dossiers.kit import INTERNAL_ONLINE, at
 from tests.reports.dataset import (
     CONSULTED,
     FINANCE,
@@ -34,6 +34,7 @@ from tests.reports.dataset import (
     WARD,
 )
 
+CENTRE = "000.00.40.H19"  # Trung tâm Phục vụ hành chính công tỉnh
 Q1 = Period.quarter(2026, 1)
 FEBRUARY = Period.month(2026, 2)
 MARCH = Period.month(2026, 3)
@@ -442,8 +443,37 @@ def test_r21_online_share_of_internal_dossiers(quarter):
     }
     assert got == {HOME_AFFAIRS: (4, 0, 4, 0, 0, 2, 1), FOREIGN_AFFAIRS: (1, 1, 0, 0, 0, 1, 1)}
     assert report.total.online_share == Decimal("20.00")
-    # Refused in-person attempts are not recorded anywhere: the report says so, it shows no number.
-    assert report.refusals_recorded is False and "chưa lưu" in report.refusals_note
+    assert report.refusals == [] and report.refused_total == 0
+
+
+def test_r21_refused_attempts_are_counted_per_reception_unit_and_procedure(quarter):
+    """R-19 refusals recorded at the Centre's counter in the quarter (two for one procedure), one at a
+    ward, one after the quarter: counted where the applicant was turned away, in the period only."""
+    procedure = Procedure.objects.get(code=INTERNAL_ONLINE)
+    centre, ward = Unit.objects.get(code=CENTRE), Unit.objects.get(code=WARD)
+    for unit, when in (
+        (centre, "2026-02-02 09:00"),
+        (centre, "2026-03-30 16:00"),
+        (ward, "2026-01-05 08:00"),
+        (centre, "2026-04-01 08:00"),
+    ):
+        RefusedAttempt.objects.create(
+            procedure=procedure,
+            unit=unit,
+            channel="counter",
+            at=at(when),
+            reason="Phải nộp trực tuyến (R-19)",
+        )
+
+    report = r21.internal_report(Q1, None, now=NOW)
+
+    assert [(r.unit_name, r.procedure_code, r.attempts) for r in report.refusals] == [
+        (centre.name, INTERNAL_ONLINE, 2),
+        (ward.name, INTERNAL_ONLINE, 1),
+    ]  # by unit code: the Centre (000.00.40) before the ward (000.00.61)
+    assert report.refused_total == 3
+    # A ward leader's report counts the ward's attempts only.
+    assert r21.internal_report(Q1, frozenset({ward.pk}), now=NOW).refused_total == 1
 
 
 def test_r21_counter_dossier_of_an_internal_procedure_now_online_is_listed_as_a_breach(quarter):
@@ -508,7 +538,7 @@ def test_r17_repeated_supplements_per_unit_and_procedure(quarter):
         (lambda tree: r05.zero_online_units(datetime.date(2026, 2, 1), None, today=NOW.date(), tree=tree), 3),
         (lambda tree: r16.consultation_report(Q1, None, now=NOW, tree=tree), 3),
         (lambda tree: r27.late_report(MARCH, None, now=NOW, tree=tree), 4),
-        (lambda tree: r21.internal_report(Q1, None, now=NOW, tree=tree), 2),
+        (lambda tree: r21.internal_report(Q1, None, now=NOW, tree=tree), 3),
         (lambda tree: r08.on_the_spot_report(Q1, None, now=NOW, tree=tree), 2),
         (lambda tree: r17.supplement_report(Q1, None, now=NOW, tree=tree), 3),
     ],

@@ -5,11 +5,14 @@ report but not the index (Sở Nội vụ reads the late consultation replies, R
 from django import template
 from django.urls import reverse
 
-from motcua.index.reports import readable_reports
+from motcua.index.reports import REPORTS
 from motcua.index.selectors import INDEX_ROLES
+from motcua.org.models import Role
 from motcua.org.selectors import active_assignments
 
 register = template.Library()
+# The report Sở Nội vụ reads: the late consultation replies.
+CONSULTATIONS_REPORT = next(r.url_name for r in REPORTS if r.rule == "R-16")
 
 
 @register.simple_tag(takes_context=True)
@@ -21,10 +24,12 @@ def leadership_menu(context) -> tuple[str, str] | None:
     cached = getattr(user, "_leadership_menu", False)
     if cached is not False:
         return cached
+    # One query, as the menu's other items: the roles decide, the units are checked by the pages.
+    roles = set() if user.is_superuser else set(active_assignments(user).values_list("role", flat=True))
     item = None
-    if user.is_superuser or active_assignments(user).filter(role__in=[str(r) for r in INDEX_ROLES]).exists():
+    if user.is_superuser or roles & {str(r) for r in INDEX_ROLES}:
         item = ("Chỉ số 766", reverse("reports:index"))
-    elif reports := readable_reports(user):
-        item = ("Báo cáo", reverse(f"reports:{reports[0].url_name}"))
+    elif str(Role.HOME_AFFAIRS) in roles:
+        item = ("Báo cáo", reverse(f"reports:{CONSULTATIONS_REPORT}"))
     user._leadership_menu = item
     return item

@@ -10,8 +10,9 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from motcua.backoffice.forms import ReceptionForm
 from motcua.backoffice.views.common import is_htmx, officer_required, refusal
@@ -183,3 +184,30 @@ def reception_form(request: HttpRequest, procedure_code: str) -> HttpResponse:
     pdf = reverse("backoffice:dossier-pdf", args=[dossier.code, slug])
     messages.success(request, format_html(text + ' <a href="{}">{}</a>.', dossier.code, pdf, print_label))
     return redirect(reverse("backoffice:dossier", args=[dossier.code]))
+
+
+@officer_required
+@require_POST
+def record_refusal(request: HttpRequest, procedure_code: str) -> HttpResponse:
+    """R-19, R-21: the officer records an applicant turned away in person because the internal
+    procedure must be submitted online — on purpose (a button), never by opening the page, which
+    reloads would count again. Back to the procedure's page (a reload there records nothing)."""
+    if (denied := _not_counter_officer(request)) is not None:
+        return denied
+    try:
+        attempt = services.record_counter_refusal(procedure_code, actor=request.user)
+    except DomainError as exc:
+        context = {
+            "title": "Không ghi nhận được",
+            "message": exc.message,
+            "rule": exc.rule,
+            "nav": "reception",
+        }
+        return render(request, "backoffice/error.html", context, status=exc.status_code)
+    messages.success(
+        request,
+        f"Đã ghi nhận lượt từ chối tiếp nhận trực tiếp thủ tục {attempt.procedure.code} lúc "
+        f"{timezone.localtime(attempt.at):%H:%M ngày %d/%m/%Y} (R-19). "
+        "Hãy hướng dẫn người nộp nộp hồ sơ trực tuyến.",
+    )
+    return redirect(reverse("backoffice:reception-form", args=[attempt.procedure.code]))

@@ -218,7 +218,6 @@ PAGES: dict[str, ReportPage] = {
             r21.internal_report,
             tables.internal_tables,
             (r21.LISTING,),
-            notices=lambda report: [] if report.refusals_recorded else [report.refusals_note],
         ),
         ReportPage(
             BY_SLUG["giai-quyet-tai-cho"],

@@ -36,6 +36,7 @@ SHEETS = {
     "theo-buoc": "Theo bước xử lý",
     "theo-thu-tuc": "Theo thủ tục",
     "noi-bo": "Thủ tục nội bộ",
+    "tu-choi": "Lượt từ chối (R-19)",
     "tai-cho": "Giải quyết tại chỗ",
 }
 

@@ -7,29 +7,24 @@ the counter and the post refuse it. A dossier of such a procedure received at th
 post is therefore a breach to look into (received before the procedure's online service existed,
 imported from the old software, or the catalogue changed since) and is listed apart.
 
-In-person attempts refused are NOT recorded by the system today: the counter's reception page shows
-the R-19 refusal before anything is typed (dossiers.reception_selectors) and `services.submit`
-refuses such a submission before any row is written, so no trace of the attempt remains. The report
-says so instead of showing a number (`REFUSALS_RECORDED`).
+In-person attempts refused are recorded by the counter (dossiers.RefusedAttempt: the officer's
+"Ghi nhận lượt từ chối" button, or a counter submission the engine refused under R-19) under the
+unit of the counter where the applicant was turned away — usually the Centre, not the deciding
+unit — so they are a table of their own: per reception unit and procedure.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from motcua.catalog.models import Channel
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.selectors import refused_attempts
 from motcua.index.reports import common
 from motcua.index.reports.common import TOTAL, WITH_ONLINE_SERVICE, Figure, UnitRow, Window, rate
 from motcua.sync.selectors import Period, UnitTree
-
-REFUSALS_RECORDED = False
-REFUSALS_NOTE = (
-    "Hệ thống chưa lưu các lượt từ chối tiếp nhận trực tiếp thủ tục nội bộ: quầy hiện lý do từ chối "
-    "(R-19) trước khi cán bộ nhập hồ sơ và không ghi lại lượt đó, nên chưa thống kê được số lượt từ chối."
-)
 
 
 def internal_received(window: Window) -> QuerySet[Dossier]:
@@ -67,12 +62,25 @@ class InternalRow(UnitRow):
 
 
 @dataclass(frozen=True)
+class RefusalRow:
+    """In-person attempts refused under R-19 at one reception unit for one procedure."""
+
+    unit_name: str
+    procedure_code: str
+    procedure_name: str
+    attempts: int
+
+
+@dataclass(frozen=True)
 class InternalReport:
     window: Window
     rows: list[InternalRow]
     total: InternalRow
-    refusals_recorded: bool = REFUSALS_RECORDED
-    refusals_note: str = REFUSALS_NOTE
+    refusals: list["RefusalRow"] = field(default_factory=list)
+
+    @property
+    def refused_total(self) -> int:
+        return sum(r.attempts for r in self.refusals)
 
 
 def internal_report(
@@ -82,7 +90,7 @@ def internal_report(
     now: datetime.datetime,
     tree: UnitTree | None = None,
 ) -> InternalReport:
-    """R-21 per deciding unit within `units` (None = all): two queries."""
+    """R-21 per deciding unit within `units` (None = all), and the refused attempts: three queries."""
     window = Window(period, now)
     tree = tree or common.unit_tree()
     procedures = common.procedures_per_unit(
@@ -91,4 +99,17 @@ def internal_report(
         online_only=Q(procedure__online_level__in=WITH_ONLINE_SERVICE),
     )
     rows = common.unit_rows(InternalRow, tree, LISTING.per_unit(window, units), procedures)
-    return InternalReport(window=window, rows=rows, total=common.summed(rows, InternalRow, unit=TOTAL))
+    start, end = period.bounds()
+    attempts = refused_attempts(sorted(units) if units is not None else list(tree.nodes), start, end)
+    refusals = [
+        RefusalRow(*row)
+        for row in attempts.values_list("unit__name", "procedure__code", "procedure__name")
+        .annotate(n=Count("pk"))
+        .order_by("unit__code", "procedure__code")
+    ]
+    return InternalReport(
+        window=window,
+        rows=rows,
+        total=common.summed(rows, InternalRow, unit=TOTAL),
+        refusals=refusals,
+    )

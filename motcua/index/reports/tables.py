@@ -388,7 +388,20 @@ def internal_tables(report: InternalReport) -> list[Table]:
             ),
             report.rows,
             report.total,
-        )
+        ),
+        Table(
+            "tu-choi",
+            f"Lượt từ chối tiếp nhận trực tiếp thủ tục nội bộ (R-19): {report.refused_total}",
+            (
+                Column("unit_name", "Nơi tiếp nhận", kind=TEXT),
+                Column("procedure_code", "Mã thủ tục", kind=TEXT),
+                Column("procedure_name", "Thủ tục", kind=TEXT),
+                Column("attempts", "Số lượt từ chối", figure=""),
+            ),
+            report.refusals,
+            note="Quầy ghi nhận mỗi lượt người nộp bị từ chối vì thủ tục phải nộp trực tuyến (R-19).",
+            empty="Không có lượt từ chối nào được ghi nhận trong kỳ.",
+        ),
     ]
 
 
