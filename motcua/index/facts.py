@@ -29,7 +29,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 
-from motcua.catalog.models import Channel
+from motcua.catalog.models import Channel, Fee
 from motcua.documents.models import DocumentKind
 from motcua.dossiers.models import (
     Dossier,
@@ -123,6 +123,12 @@ def facts_of(dossier_ids: list[int]) -> list[IndexFact]:
     with_fees = set(
         DossierFee.objects.filter(dossier_id__in=ids, amount__gt=0).values_list("dossier_id", flat=True)
     )
+    # 3.6 owes only dossiers of procedures whose fees the catalogue lists (REGULATIONS §1.3).
+    fee_procedures = set(
+        Fee.objects.filter(case__procedure_id__in={d.procedure_id for d in rows}, amount__gt=0).values_list(
+            "case__procedure_id", flat=True
+        )
+    )
     facts = []
     for d in rows:
         outcome, due = _outcome(d, supplement_time[d.pk], supplement_open.get(d.pk))
@@ -151,7 +157,7 @@ def facts_of(dossier_ids: list[int]) -> list[IndexFact]:
                 reused=False,
                 personal_store=False,
                 citizen_data=d.vneid_verified,
-                fee_obligation=d.pk in with_fees,
+                fee_obligation=d.pk in with_fees and d.procedure_id in fee_procedures,
                 # 3.6: online payment comes with the payment platform (the portal issue).
                 paid_online=False,
                 complained=False,

@@ -204,7 +204,8 @@ COUNTERS: dict[str, models.Q | None] = {
     "late": models.Q(outcome=Outcome.LATE),
     "open": models.Q(outcome=Outcome.OPEN),
     "result_required": models.Q(result_required=True),
-    "result_electronic": models.Q(result_required=True, result_electronic=True),
+    # 4.1: a result file the national portal received (the dossier is synced).
+    "result_electronic": models.Q(result_required=True, result_electronic=True, synced=True),
     "digitised": models.Q(digitised=True),
     "reused": models.Q(reused=True),
     "personal_store": models.Q(personal_store=True),

@@ -66,7 +66,8 @@ CARDS = {
     "5": "Mức độ hài lòng",
 }
 # The applicants of 4.7's denominator: "đối tượng thực hiện" naming citizens (REGULATIONS §1.3).
-CITIZEN_WORDS = ("cong dan", "ca nhan", "nguoi viet nam", "nguoi nuoc ngoai")
+CITIZEN_WORDS = ("cong dan", "nguoi viet nam", "nguoi nuoc ngoai")
+EARLIEST_DATE_YEAR = 1900  # older dates in imported catalogues are placeholders, not dates
 SERVING_ROLES = (AgencyRole.IMPLEMENTING, AgencyRole.COMPETENT, AgencyRole.AUTHORISED)
 
 
@@ -273,12 +274,9 @@ def tallies(period: Period, tree: UnitTree, *, refresh: bool = True) -> dict[int
 def _certifying_communes(period: Period, tree: UnitTree, codes: Iterable[str]) -> set[int]:
     communes = {pk for pk, node in tree.nodes.items() if node.kind == UnitKind.COMMUNE}
     procedures = Procedure.objects.filter(code__in=list(codes)).values_list("pk", flat=True)
-    rows = _rows(period).filter(procedure_id__in=list(procedures))
-    rows = (
-        rows.filter(result_electronic__gt=0)
-        if rows.model is IndexMonth
-        else rows.filter(result_electronic=True)
-    )
+    # From the per-dossier facts whatever the period (few rows: one procedure code): the monthly
+    # counter of electronic results also asks for a result document and a sync, which 4.3 does not.
+    rows = _facts_of_period(period).filter(procedure_id__in=list(procedures), result_electronic=True)
     found = set()
     for receiving, deciding in (
         rows.values_list("receiving_unit_id", "deciding_unit_id").distinct().order_by()
@@ -391,13 +389,18 @@ def _shift_working_days(day: datetime.date, days: int) -> datetime.date:
 def _publication(period: Period, before_effect: int, after_decision: int) -> tuple[Figure, Figure]:
     """1.1 and 1.2 over the procedures whose publication decision falls in the period."""
     decided = Procedure.objects.filter(
-        published=True, publication_decided_on__gte=period.start, publication_decided_on__lte=period.end
+        published=True,
+        internal=False,
+        publication_decided_on__gte=period.start,
+        publication_decided_on__lte=period.end,
     ).annotate(effective=Max("legal_bases__effective_on"))
     on_time_1, on_time_2, total = 0, 0, 0
     for decided_on, effective, made_public in decided.values_list(
         "publication_decided_on", "effective", "made_public_on"
     ):
         total += 1
+        if effective is not None and effective.year < EARLIEST_DATE_YEAR:
+            effective = None  # the "empty" date of imported data (01/01/0001): no effective date
         on_time_1 += effective is None or decided_on <= _shift_working_days(effective, -before_effect)
         on_time_2 += made_public is not None and made_public <= _shift_working_days(
             decided_on, after_decision
@@ -422,7 +425,13 @@ class Context:
         self.catalogue = catalogue or read_catalogue()
         self.tallies = tallies(period, tree, refresh=refresh)
         # The province (a merged-away province of before 2025 is a root too, for its history).
-        self.roots = {pk for pk, node in tree.nodes.items() if node.parent_id is None}
+        # A People's Committee without a parent is a province; the provincial police or court
+        # without one in this tree are agencies of their ministry, not provinces.
+        self.roots = {
+            pk
+            for pk, node in tree.nodes.items()
+            if node.parent_id is None and node.kind == UnitKind.PEOPLES_COMMITTEE
+        }
         params = {i.measure: i.params or {} for i in indicators}
         self.publication = _publication(
             period,
@@ -608,8 +617,8 @@ def _dossier_conditions(name: str, end: datetime.datetime) -> tuple[Q, Q] | None
             Q(fee_obligation=True, paid_online=False),
         ),
         "electronic_results": (
-            Q(result_required=True, result_electronic=True),
-            Q(result_required=True, result_electronic=False),
+            Q(result_required=True, result_electronic=True, synced=True),
+            Q(result_required=True) & ~Q(result_electronic=True, synced=True),
         ),
         "digitised_dossiers": (Q(digitised=True), Q(digitised=False)),
         "reused_data": (Q(reused=True), Q(reused=False)),

@@ -137,3 +137,15 @@ def test_r23_bands_are_the_provinces_own_and_none_by_default():
     ScoreBand.objects.create(indicator_set=indicator_set, label="Khá", min_points=total)
 
     assert index_of(JUSTICE).band == "Khá"
+
+
+def test_r23_the_provincial_police_is_not_scored_as_a_province():
+    """Công an tỉnh has no parent in the unit tree (it answers to its ministry): it is not a root of
+    the province's index, so the province-only indicators are not applicable to it."""
+    IndexKit.start()
+    police = index_of("000.00.30.H19")
+    province = index_of(PROVINCE)
+
+    assert not police.score("1.1").applicable and not police.score("4.6").applicable
+    assert province.score("1.1").applicable and province.score("4.6").applicable
+    assert police.score("1.3").denominator < province.score("1.3").denominator
