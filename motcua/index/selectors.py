@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
@@ -633,18 +634,27 @@ def is_dossier_measure(name: str) -> bool:
     return _dossier_conditions(name, datetime.datetime.now(datetime.UTC)) is not None
 
 
+# Which figure's items a list shows (issue 10 item 4: every figure clickable): those counted in the
+# numerator, those that keep the indicator from its maximum, or the whole denominator.
+Part = Literal["numerator", "shortfall", "denominator"]
+PARTS: tuple[Part, ...] = ("shortfall", "numerator", "denominator")
+
+
 def dossiers_behind(
-    indicator: Indicator, unit: int, period: Period, *, shortfall: bool, tree: UnitTree | None = None
+    indicator: Indicator, unit: int, period: Period, *, part: Part, tree: UnitTree | None = None
 ) -> QuerySet[Dossier]:
-    """The dossiers counted in the numerator, or those that keep the indicator from its maximum."""
+    """The dossiers behind one figure of a dossier-based indicator (the numerator and the shortfall
+    make up the denominator)."""
     tree = tree or unit_tree()
     _, end = period.bounds()
     conditions = _dossier_conditions(indicator.measure, end)
     if conditions is None:
         return Dossier.objects.none()
+    counted, missing = conditions
+    wanted = {"numerator": counted, "shortfall": missing, "denominator": counted | missing}[part]
     ids = tree.subtree(unit)
     behind = _facts_of_period(period).filter(
-        Q(receiving_unit_id__in=ids) | Q(deciding_unit_id__in=ids), conditions[1 if shortfall else 0]
+        Q(receiving_unit_id__in=ids) | Q(deciding_unit_id__in=ids), wanted
     )
     return Dossier.objects.filter(pk__in=behind.values("dossier_id"))
 
@@ -668,9 +678,10 @@ def open_in_time(unit: int, period: Period, *, tree: UnitTree | None = None) -> 
 
 
 def procedures_behind(
-    indicator: Indicator, unit: int, period: Period, *, shortfall: bool, tree: UnitTree | None = None
+    indicator: Indicator, unit: int, period: Period, *, part: Part, tree: UnitTree | None = None
 ) -> QuerySet[Procedure]:
-    """For procedure-based measures: the procedures counted, or those missing from the numerator."""
+    """For procedure-based measures: the procedures counted, those missing from the numerator, or
+    the whole denominator."""
     tree = tree or unit_tree()
     ctx = Context(period, tree, [indicator])
     t = ctx.tallies.get(unit) or Tally()
@@ -685,6 +696,7 @@ def procedures_behind(
     }
     if indicator.measure not in wholes:
         return Procedure.objects.none()
-    part, whole = wholes[indicator.measure]
-    chosen = (whole - part) if shortfall else (part & whole)
+    wanted, whole = wholes[indicator.measure]
+    counted = wanted & whole
+    chosen = {"numerator": counted, "shortfall": whole - counted, "denominator": whole}[part]
     return Procedure.objects.filter(pk__in=chosen).order_by("code")

@@ -29,6 +29,19 @@ def test_r23_index_drill_down_from_the_cards_to_a_dossier(officer, shot):
     expect(page.locator("#trend-chart")).to_have_attribute("height", re.compile(r"\d+"))
     shot(page, "bo chi so tinh")
 
+    # a card leads to its group's indicators; a month of the trend to that month's index
+    page.locator('#index-cards [data-card="4"] a').click()
+    expect(page).to_have_url(re.compile(r"#nhom-4$"))
+    expect(page.locator("#nhom-4 tr")).to_have_count(7)
+    page.get_by_role("navigation", name="Xem chỉ số từng tháng").get_by_role(
+        "link", name="T1", exact=True
+    ).click()
+    expect(
+        page.get_by_role("heading", level=2, name=f"Ủy ban nhân dân tỉnh Đồng Nai — Tháng 1/{year}")
+    ).to_be_visible()
+    page.go_back()
+    page.go_back()
+
     row = page.locator('tr[data-indicator="2.1"]')
     numerator = int(row.locator("td").nth(2).inner_text())
     denominator = int(row.locator("td").nth(3).inner_text())
@@ -42,7 +55,15 @@ def test_r23_index_drill_down_from_the_cards_to_a_dossier(officer, shot):
     ).to_be_visible()
     shot(page, "chi so 2.1 ho so lam giam diem")
 
+    # the denominator is a link too: every dossier the indicator counts
+    page.get_by_role("link", name="Tất cả (mẫu số)").click()
+    expect(
+        page.get_by_role("heading", level=2, name=f"Hồ sơ được tính vào mẫu số: {denominator}")
+    ).to_be_visible()
+    expect(page.get_by_role("link", name="Tất cả (mẫu số)")).to_have_attribute("aria-current", "page")
+
     if denominator - numerator:
+        page.get_by_role("link", name="Hồ sơ chưa đạt").click()
         first = page.locator("#behind tbody tr").first.get_by_role("link")
         code = first.inner_text()
         first.click()

@@ -7,7 +7,7 @@ from decimal import Decimal
 from motcua.dossiers.states import State
 from motcua.index import facts
 from motcua.index.models import IndexFact, IndexMonth, IndicatorSet, ScoreBand
-from motcua.index.selectors import dossiers_behind
+from motcua.index.selectors import PARTS, dossiers_behind, is_dossier_measure, procedures_behind
 from motcua.org.models import Unit
 from motcua.sync.selectors import unit_tree
 from tests.dossiers.kit import at
@@ -92,14 +92,41 @@ def test_r23_the_dossiers_behind_a_figure_are_the_ones_counted():
     sync = index.score("1.4").indicator
     unit = Unit.objects.get(code=JUSTICE).pk
 
-    synced = dossiers_behind(sync, unit, MARCH, shortfall=False, tree=unit_tree())
-    missing = dossiers_behind(sync, unit, MARCH, shortfall=True, tree=unit_tree())
+    synced = dossiers_behind(sync, unit, MARCH, part="numerator", tree=unit_tree())
+    missing = dossiers_behind(sync, unit, MARCH, part="shortfall", tree=unit_tree())
 
     assert set(synced.values_list("pk", flat=True)) == {made[0].pk, made[2].pk}
     assert set(missing.values_list("pk", flat=True)) == {made[1].pk, made[3].pk}
-    late = dossiers_behind(index.score("2.1").indicator, unit, MARCH, shortfall=True, tree=unit_tree())
+    late = dossiers_behind(index.score("2.1").indicator, unit, MARCH, part="shortfall", tree=unit_tree())
     # at the end of March: the late finisher, and the two open dossiers due on the 20th
     assert set(late.values_list("pk", flat=True)) == {made[1].pk, made[2].pk, made[3].pk}
+    whole = dossiers_behind(sync, unit, MARCH, part="denominator", tree=unit_tree())
+    assert set(whole.values_list("pk", flat=True)) == {d.pk for d in made}
+
+
+def test_r23_every_figure_lists_as_many_items_as_it_counts():
+    """Issue 10 item 4, every figure clickable: for each indicator of the unit-month, the list
+    behind the numerator and the one behind the denominator hold exactly as many dossiers or
+    procedures as the figures say, and the shortfall is what the numerator leaves of the denominator."""
+    kit = IndexKit.start()
+    four_dossiers(kit)
+    index = index_of(JUSTICE)
+    unit, tree = Unit.objects.get(code=JUSTICE).pk, unit_tree()
+    listed = 0
+    for score in index.scores:
+        if not score.applicable:
+            continue
+        behind = dossiers_behind if is_dossier_measure(score.indicator.measure) else procedures_behind
+        parts = {p: behind(score.indicator, unit, MARCH, part=p, tree=tree) for p in PARTS}
+        if not any(q.exists() for q in parts.values()) and score.denominator:
+            continue  # a figure with no list (PAKN, ratings): nothing to click yet
+        listed += 1
+        assert parts["numerator"].count() == score.numerator, score.indicator.code
+        assert parts["denominator"].count() == score.denominator, score.indicator.code
+        assert set(parts["shortfall"]) == set(parts["denominator"]) - set(parts["numerator"]), (
+            score.indicator.code
+        )
+    assert listed >= 10
 
 
 def test_r23_rollups_follow_each_change_and_equal_a_rebuild():

@@ -225,7 +225,7 @@ def test_r23_1_3_a_procedure_missing_one_part_leaves_the_numerator(remove):
 
     assert figures(index, "1.3") == (3, 4, Decimal("75.00"), Decimal("1.50"))
     missing = procedures_behind(
-        index.score("1.3").indicator, Unit.objects.get(code=JUSTICE).pk, MARCH, shortfall=True
+        index.score("1.3").indicator, Unit.objects.get(code=JUSTICE).pk, MARCH, part="shortfall"
     )
     assert list(missing) == [made[3]]
 
@@ -291,7 +291,7 @@ def test_r23_3_2_online_services_with_a_dossier_received_online_in_the_period():
     assert figures(index, "3.2") == (2, 3, Decimal("66.67"), Decimal("2.67"))
     assert figures(index_of(JUSTICE, APRIL), "3.2") == (1, 3, Decimal("33.33"), Decimal("1.33"))
     unused = procedures_behind(
-        index.score("3.2").indicator, Unit.objects.get(code=JUSTICE).pk, MARCH, shortfall=True
+        index.score("3.2").indicator, Unit.objects.get(code=JUSTICE).pk, MARCH, part="shortfall"
     )
     assert list(unused) == [made["B"]]
 
@@ -346,7 +346,7 @@ def test_r23_3_4_3_5_3_6_fee_bearing_procedures_by_hand():
     assert figures(index, "3.5") == (1, 3, Decimal("33.33"), Decimal("0.83"))
     assert figures(index, "3.6") == (0, 2, Decimal("0.00"), Decimal("0.00"))
     unit = Unit.objects.get(code=JUSTICE).pk
-    missing = procedures_behind(index.score("3.5").indicator, unit, MARCH, shortfall=True)
+    missing = procedures_behind(index.score("3.5").indicator, unit, MARCH, part="shortfall")
     assert set(missing) == {made["K2"], made["K4"]}
 
 
@@ -397,8 +397,8 @@ def test_r23_4_1_electronic_results_of_procedures_with_a_result_document():
     assert figures(index, "4.1") == (2, 4, Decimal("50.00"), Decimal("3.00"))
     unit = Unit.objects.get(code=JUSTICE).pk
     indicator = index.score("4.1").indicator
-    counted = dossiers_behind(indicator, unit, MARCH, shortfall=False)
-    missing = dossiers_behind(indicator, unit, MARCH, shortfall=True)
+    counted = dossiers_behind(indicator, unit, MARCH, part="numerator")
+    missing = dossiers_behind(indicator, unit, MARCH, part="shortfall")
     assert set(counted) == {d1, d2}
     assert set(missing) == {d3, d4}
 
@@ -530,7 +530,7 @@ def test_r23_4_7_citizen_facing_procedures_with_a_vneid_verified_dossier():
     assert figures(province, "4.7") == (2, 4, Decimal("50.00"), Decimal("1.00"))
     assert not index_of(JUSTICE).score("4.7").applicable
     unit = Unit.objects.get(code=PROVINCE).pk
-    missing = procedures_behind(province.score("4.7").indicator, unit, MARCH, shortfall=True)
+    missing = procedures_behind(province.score("4.7").indicator, unit, MARCH, part="shortfall")
     assert set(missing) == {c2, c3}
 
 
@@ -607,8 +607,8 @@ def test_r23_odd_data_a_procedure_without_cases_and_a_unit_without_procedures():
     assert len(everyone) >= 2
     unit = Unit.objects.get(code=HEALTH).pk
     for score in health.scores:
-        procedures_behind(score.indicator, unit, MARCH, shortfall=True)
-        dossiers_behind(score.indicator, unit, MARCH, shortfall=True)
+        procedures_behind(score.indicator, unit, MARCH, part="shortfall")
+        dossiers_behind(score.indicator, unit, MARCH, part="shortfall")
 
 
 def test_r23_odd_data_a_period_without_any_dossier():

@@ -68,7 +68,7 @@ def test_r23_doing_the_plan_wins_what_it_promised(synced, unsynced, open_in_time
 
             if "1.4" in promised:
                 missing = dossiers_behind(
-                    promised["1.4"].indicator.indicator, unit, period, shortfall=True, tree=tree
+                    promised["1.4"].indicator.indicator, unit, period, part="shortfall", tree=tree
                 )
                 assert missing.count() == promised["1.4"].count
                 for dossier in missing:

@@ -23,6 +23,7 @@ from motcua.index import reports
 from motcua.index.plan import recovery_plan
 from motcua.index.selectors import (
     CARDS,
+    Part,
     compute,
     dossiers_behind,
     index_units,
@@ -35,6 +36,8 @@ from motcua.org.models import UnitKind
 from motcua.sync.selectors import HealthScope, Period, UnitTree, pickable_units, unit_tree
 
 PER_PAGE = 50
+# ?xem= on an indicator's page: the numerator's items, the whole denominator; none = the shortfall.
+SHOWN: dict[str, Part] = {"dat": "numerator", "tat-ca": "denominator"}
 RANKED = {
     "Sở, ban, ngành": (UnitKind.DEPARTMENT, UnitKind.OTHER_BODY),
     "Ủy ban nhân dân xã, phường, đặc khu": (UnitKind.COMMUNE, UnitKind.PEOPLES_COMMITTEE),
@@ -74,7 +77,8 @@ def index_reader_required(view: Callable[..., HttpResponse]) -> Callable[..., Ht
 
 
 def _trend(unit: int, period: Period, tree: UnitTree) -> list[dict]:
-    """The total by month of the period's year, up to the current month."""
+    """The total by month of the period's year, up to the current month, each month a link to its
+    own index."""
     today = timezone.localdate()
     last = 12 if period.start.year < today.year else today.month
     months = [Period.month(period.start.year, m) for m in range(1, last + 1)]
@@ -83,6 +87,7 @@ def _trend(unit: int, period: Period, tree: UnitTree) -> list[dict]:
         {
             "label": f"T{p.start.month}",
             "total": float(compute(p, [unit], tree=tree, catalogue=catalogue, refresh=False)[unit].total),
+            "href": "?" + period_query(tree.nodes[unit], p),
         }
         for p in months
     ]
@@ -124,7 +129,12 @@ def dashboard(request: HttpRequest, tree: UnitTree, form: SyncHealthForm) -> Htt
         "query": period_query(unit, period),
         "period_only": period_query(unit, period).split("&", 1)[1],
         "cards_chart": [
-            {"title": c.title, "points": float(c.points), "missing": float(c.maximum - c.points)}
+            {
+                "code": c.code,
+                "title": c.title,
+                "points": float(c.points),
+                "missing": float(c.maximum - c.points),
+            }
             for c in index.cards
         ],
         "trend": _trend(unit.pk, period, tree),
@@ -145,20 +155,22 @@ def indicator_page(request: HttpRequest, tree: UnitTree, form: SyncHealthForm, c
     score = next((s for s in index.scores if s.indicator.code == code), None)
     if score is None:
         raise Http404("Không có chỉ số này.")
-    shortfall = request.GET.get("xem") != "dat"
+    part = SHOWN.get(request.GET.get("xem", ""), "shortfall")
     measure = score.indicator.measure
     if is_dossier_measure(measure):
-        items = dossiers_behind(score.indicator, unit.pk, period, shortfall=shortfall, tree=tree)
+        items = dossiers_behind(score.indicator, unit.pk, period, part=part, tree=tree)
         items = items.select_related("procedure", "deciding_unit").order_by("received_at", "pk")
     else:
-        items = procedures_behind(score.indicator, unit.pk, period, shortfall=shortfall, tree=tree)
+        items = procedures_behind(score.indicator, unit.pk, period, part=part, tree=tree)
     page = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
     context |= {
         "unit": unit,
         "period": period,
         "index": index,
         "score": score,
-        "shortfall": shortfall,
+        "part": part,
+        "shortfall": part == "shortfall",
+        "part_param": {v: k for k, v in SHOWN.items()}.get(part, ""),
         "dossiers": is_dossier_measure(measure),
         "page": page,
         "query": period_query(unit, period),

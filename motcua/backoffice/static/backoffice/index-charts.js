@@ -22,7 +22,11 @@
         },
         options: { responsive: true, maintainAspectRatio: false,
                    scales: { y: { min: 0, max: 100, title: { display: true, text: "điểm / 100" } } },
-                   plugins: { legend: { display: false } } },
+                   plugins: { legend: { display: false } },
+                   // a month's point opens that month's index (every figure leads to what is behind it)
+                   onClick: function (_event, elements) {
+                     if (elements.length) window.location.assign(trend[elements[0].index].href);
+                   } },
       });
     }
     var cards = data("cards-data");
@@ -38,7 +42,10 @@
           ],
         },
         options: { indexAxis: "y", responsive: true, maintainAspectRatio: false,
-                   scales: { x: { stacked: true }, y: { stacked: true } } },
+                   scales: { x: { stacked: true }, y: { stacked: true } },
+                   onClick: function (_event, elements) {
+                     if (elements.length) window.location.hash = "nhom-" + cards[elements[0].index].code;
+                   } },
       });
     }
   }
