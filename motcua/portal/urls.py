@@ -1,13 +1,17 @@
-"""The citizens' pages. For now only the public status look-up that the receipt's QR code opens;
-the portal itself (find, submit, pay, follow) comes with its own issue."""
+"""The citizens' portal at / (DESIGN.md "Public interfaces"): Vietnamese paths without diacritics,
+as people type them; English names, as code is. Each part of the portal lists its own paths."""
 
-from django.urls import path
+from django.urls import include, path
 
-from motcua.portal import views
+from motcua.portal.views import catalogue, lookup
 
 app_name = "portal"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("tra-cuu/", views.lookup, name="lookup"),
+    path("", catalogue.home, name="home"),
+    path("tra-cuu/", lookup.lookup, name="lookup"),
+    path("", include("motcua.portal.views.catalogue")),  # find a procedure, submit, my dossiers
+    path("", include("motcua.portal.views.signin")),  # /dang-nhap/ … (R-26)
+    path("thanh-toan/", include("motcua.portal.views.payments")),  # R-29
+    path("", include("motcua.portal.views.feedback")),  # /phan-anh-kien-nghi/, ratings (R-31, R-32)
 ]

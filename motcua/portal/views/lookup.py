@@ -17,14 +17,10 @@ def _too_many(request: HttpRequest) -> bool:
     return over_rate(request, "portal-lookup", settings.LOOKUP_RATE)
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html")
-
-
 def lookup(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("ma", "").strip()[:64]
     secret = request.GET.get("ma_tra_cuu", "").strip()[:16]
-    context: dict = {"code": code, "secret": secret}
+    context: dict = {"code": code, "secret": secret, "nav": "lookup"}
     status = 200
     if code or secret:
         if _too_many(request):
