@@ -18,11 +18,16 @@ export DJANGO_SETTINGS_MODULE ?= motcua.settings_demo
 install: $(STAMP)
 
 # Re-installs only when the lock file or the project metadata change (idempotent).
-$(STAMP): requirements.lock pyproject.toml
+# Two Node tools come from their own lock files: the OpenID Connect provider standing in for VNeID
+# (tools/oidc-provider; the tests and `make run` sign in through it over loopback) and axe-core
+# (tools/axe), which the browser tests run on the portal's pages (WCAG 2.1 AA).
+$(STAMP): requirements.lock pyproject.toml tools/oidc-provider/package-lock.json tools/axe/package-lock.json
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check "uv==0.13.9"
 	$(BIN)/uv pip install --quiet --python $(PY) -r requirements.lock
 	$(BIN)/uv pip install --quiet --python $(PY) --no-deps -e .
+	npm ci --prefix tools/oidc-provider --no-audit --no-fund --silent
+	npm ci --prefix tools/axe --no-audit --no-fund --silent
 	touch $(STAMP)
 
 lock:
@@ -39,15 +44,29 @@ demo: migrate
 # catalogue review), the background worker (django-tasks: delivery runs woken by each change, calendar
 # re-projection) and the relay loop (retries, forwarded dossiers every 30 s) run beside the web
 # server, all stopped with it (Ctrl-C).
+# Issue 11 adds two more peers on loopback: an OpenID Connect provider standing in for VNeID
+# (OIDC_PORT; its test citizens are listed on the sign-in page) and a simulator of the PayGov
+# payment platform (PAY_PORT) where the demo's fees are paid.
 SIM_PORT ?= 8765
+OIDC_PORT ?= 8766
+PAY_PORT ?= 8767
 DEMO_SYNC_ENV = MOTCUA_DVCQG_URL=http://127.0.0.1:$(SIM_PORT) MOTCUA_DVCQG_CLIENT_ID=motcua-demo \
 	MOTCUA_DVCQG_CLIENT_SECRET=motcua-demo-secret MOTCUA_DVCQG_PROVINCE_CODE=000.00.00.H19 \
-	MOTCUA_TASKS_BACKEND=database
+	MOTCUA_TASKS_BACKEND=database \
+	MOTCUA_OIDC_ISSUER=http://127.0.0.1:$(OIDC_PORT) MOTCUA_OIDC_CLIENT_ID=motcua-demo \
+	MOTCUA_OIDC_CLIENT_SECRET=motcua-demo-secret \
+	MOTCUA_PAYGOV_URL=http://127.0.0.1:$(PAY_PORT) MOTCUA_PAYGOV_PARTNER=MOTCUA-DEMO \
+	MOTCUA_PAYGOV_SECRET=motcua-paygov-secret
 
 run: demo
 	@trap 'kill $$(jobs -p) 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py national_portal_sim --host 127.0.0.1 --port $(SIM_PORT) \
 	  --base-catalog motcua/demo/data/procedures.json & \
+	node tools/oidc-provider/server.js --host 127.0.0.1 --port $(OIDC_PORT) \
+	  --client-id motcua-demo --client-secret motcua-demo-secret \
+	  --redirect-uri http://$(HOST):$(PORT)/dang-nhap/vneid/ket-qua/ \
+	  --redirect-uri http://localhost:$(PORT)/dang-nhap/vneid/ket-qua/ & \
+	$(DEMO_SYNC_ENV) $(PY) manage.py payment_platform_sim --host 127.0.0.1 --port $(PAY_PORT) & \
 	$(DEMO_SYNC_ENV) $(PY) manage.py worker --interval 0.5 & \
 	$(DEMO_SYNC_ENV) $(PY) manage.py sync_national --pull-every 30 & \
 	$(DEMO_SYNC_ENV) $(PY) manage.py runserver $(HOST):$(PORT)

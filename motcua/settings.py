@@ -306,6 +306,10 @@ SPECTACULAR_SETTINGS = {
 
 # The installation's own identity; the demo province is Đồng Nai (H19) after the 2025 reform.
 MOTCUA_PROVINCE_NAME = os.environ.get("MOTCUA_PROVINCE_NAME", "Tỉnh Đồng Nai")
+# Since 2025 online dossiers mostly arrive from the National Public Service Portal; a province may
+# still take submissions on its own portal (DESIGN.md "four doors"). Off: the portal shows where
+# to submit (the national portal, the counters) instead of its form.
+MOTCUA_PORTAL_SUBMISSION = env_bool("MOTCUA_PORTAL_SUBMISSION", True)
 
 LOGGING = {
     "version": 1,
@@ -404,3 +408,75 @@ try:
     MOTCUA_ONLINE_TARGETS = json.loads(os.environ.get("MOTCUA_ONLINE_TARGETS", "") or "{}")
 except ValueError as exc:
     raise ImproperlyConfigured(f'MOTCUA_ONLINE_TARGETS phải là JSON, ví dụ {{"*": 90}}: {exc}') from None
+
+# --- VNeID / national SSO sign-in (R-26, issue 11) ---
+# The OpenID Connect provider (VNeID, or the national portal's SSO) citizens, businesses and
+# officers sign in with: its issuer URL (discovery at <issuer>/.well-known/openid-configuration),
+# this system's client id and secret there. No issuer = VNeID sign-in is not connected (the sign-in
+# page says so). `make run` and the tests point it at tools/oidc-provider on loopback.
+MOTCUA_INTEGRATIONS["vneid"] = {
+    "adapter": "oidc",
+    "base_url": os.environ.get("MOTCUA_OIDC_ISSUER", ""),
+    "client_id": os.environ.get("MOTCUA_OIDC_CLIENT_ID", ""),
+    "client_secret": os.environ.get("MOTCUA_OIDC_CLIENT_SECRET", ""),
+    "scopes": os.environ.get("MOTCUA_OIDC_SCOPES", "openid").split(),
+    # client_secret_basic or client_secret_post, as registered with the provider.
+    "token_auth_method": os.environ.get("MOTCUA_OIDC_TOKEN_AUTH", "client_secret_basic"),
+    # e.g. "LoA1" for the national portal's SSO (REGULATIONS §6.6); empty = not sent.
+    "acr_values": os.environ.get("MOTCUA_OIDC_ACR_VALUES", ""),
+    # The callback URL registered with the provider; empty = this site's /dang-nhap/vneid/ket-qua/.
+    "redirect_uri": os.environ.get("MOTCUA_OIDC_REDIRECT_URI", ""),
+    "timeout": float(os.environ.get("MOTCUA_OIDC_TIMEOUT", "10")),
+}
+# A session opened with VNeID is a login with this backend (it only restores the user per request:
+# nobody authenticates through it with credentials).
+AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "motcua.org.identity.VerifiedIdentityBackend"]
+
+# --- notifications: e-mail and SMS (issue 11) ---
+# Applicants are told of every change that concerns them (motcua.notifications) by e-mail through
+# Django's mail framework and by SMS through the "sms" gateway; the background worker sends them.
+# MOTCUA_EMAIL_BACKEND: "smtp", "console", "file" (one file per message in MOTCUA_MAIL_DIR) or a
+# dotted path. Default: SMTP when MOTCUA_SMTP_HOST is set or DEBUG is off; the demo (DEBUG, no host)
+# writes the messages to var/mail instead of failing on a server that is not there.
+EMAIL_HOST = os.environ.get("MOTCUA_SMTP_HOST", "")
+_EMAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+}
+_email_backend = os.environ.get("MOTCUA_EMAIL_BACKEND", "smtp" if EMAIL_HOST or not DEBUG else "file")
+EMAIL_BACKEND = _EMAIL_BACKENDS.get(_email_backend, _email_backend)
+EMAIL_FILE_PATH = os.environ.get("MOTCUA_MAIL_DIR", "") or str(BASE_DIR / "var" / "mail")
+EMAIL_HOST = EMAIL_HOST or "localhost"
+EMAIL_PORT = int(os.environ.get("MOTCUA_SMTP_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("MOTCUA_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("MOTCUA_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("MOTCUA_SMTP_STARTTLS", False)
+EMAIL_USE_SSL = env_bool("MOTCUA_SMTP_SSL", False)
+EMAIL_TIMEOUT = float(os.environ.get("MOTCUA_SMTP_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("MOTCUA_MAIL_FROM", "Một cửa điện tử <khong-tra-loi@motcua.invalid>")
+# The SMS gateway: "log" (the folder in base_url gets sms.log; the demo's default) or "http" (a JSON
+# POST to MOTCUA_SMS_URL with MOTCUA_SMS_TOKEN, motcua/integrations/sms/http_gateway.py). No URL
+# outside DEBUG = no SMS contract: no SMS is written at all.
+MOTCUA_INTEGRATIONS["sms"] = {
+    "adapter": os.environ.get("MOTCUA_SMS_GATEWAY", "log"),
+    "base_url": os.environ.get("MOTCUA_SMS_URL", "") or (str(BASE_DIR / "var" / "sms") if DEBUG else ""),
+    "token": os.environ.get("MOTCUA_SMS_TOKEN", ""),
+    "timeout": float(os.environ.get("MOTCUA_SMS_TIMEOUT", "10")),
+}
+# Delivery (motcua.notifications.delivery), all optional: batch_size (50), max_attempts (10 refusals
+# before a message is set aside; an unreachable server never sets one aside), backoff_base /
+# backoff_cap (seconds, 30 / 3600, exponential with full jitter), lease_seconds (120).
+MOTCUA_NOTIFICATIONS: dict[str, float] = {}
+
+# --- payment platform (R-29, issue 11) ---
+# PayGov on the national portal (motcua/integrations/paygov): base URL of its INIT/QUERY/GET_BILL
+# gateway, our partner code (MaDoiTac) and the shared secret of the MaXacThuc hashes. No URL = online
+# payment not connected (the portal says so; fees are paid at the counter).
+MOTCUA_INTEGRATIONS["paygov"] = {
+    "adapter": "rest",
+    "base_url": os.environ.get("MOTCUA_PAYGOV_URL", ""),
+    "partner_code": os.environ.get("MOTCUA_PAYGOV_PARTNER", ""),
+    "secret": os.environ.get("MOTCUA_PAYGOV_SECRET", ""),
+    "timeout": float(os.environ.get("MOTCUA_PAYGOV_TIMEOUT", "10")),
+}

@@ -20,83 +20,33 @@ them); `stop()` / `start()` leave it down in between.
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from motcua.integrations import registry
+from tests.simulators import SimulatorProcess
 
-ROOT = Path(__file__).resolve().parent.parent
 CLIENT_ID = "motcua-demo"
 CLIENT_SECRET = "motcua-demo-secret"
 PROVINCE_CODE = "000.00.00.H19"  # the demo province (UBND tỉnh Đồng Nai), its MaDinhDanh
-STARTUP_TIMEOUT = 30.0
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _python() -> str:
-    venv = ROOT / ".venv" / "bin" / "python"
-    return str(venv) if venv.exists() else sys.executable
-
-
-class NationalPortalSimulator:
+class NationalPortalSimulator(SimulatorProcess):
     """One simulator subprocess and the handle tests drive it with."""
 
+    command = "national_portal_sim"
+    ready_path = "/_sim/state"
+    name = "Cổng DVCQG giả lập"
+
     def __init__(self, port: int | None = None, extra_args: list[str] | None = None):
-        self.port = port or _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.extra_args = list(extra_args or [])
+        super().__init__(port, extra_args or ())
         self.protocol = "rest"
-        self.process: subprocess.Popen | None = None
-        self.output = ""  # what the last process printed, read once it has ended
-        self._log = None
         self._stash: dict[str, Any] | None = None
-        self.http = httpx.Client(base_url=self.url, timeout=30.0)
 
     # --- the process ---------------------------------------------------------------------------
     def start(self) -> None:
-        if self.process and self.process.poll() is None:
-            return
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "motcua.settings_demo"),
-        }
-        env.setdefault("PYTHONUNBUFFERED", "1")
-        command = [_python(), "manage.py", "national_portal_sim", "--port", str(self.port), *self.extra_args]
-        # A file, not a pipe: nobody reads a pipe while the tests run, and a full one would block
-        # the simulator in the middle of an answer.
-        self._log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115 — closed in kill/close
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT
-        )
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while True:
-            if self.process.poll() is not None:
-                self._collect_output()
-                raise RuntimeError(f"Cổng DVCQG giả lập không khởi động được:\n{self.output}")
-            try:
-                if self.http.get("/_sim/state", timeout=1.0).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                self.kill()
-                raise RuntimeError("Cổng DVCQG giả lập không sẵn sàng sau 30 giây")
-            time.sleep(0.05)
+        super().start()
         if self._stash is not None:
             self._post("/_sim/load", self._stash)
             self._stash = None
@@ -107,14 +57,6 @@ class NationalPortalSimulator:
             self._stash = self._get("/_sim/dump")
         self.kill()
 
-    def kill(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=10)
-        self._collect_output()
-        self.http.close()  # pooled connections to the dead process must not be reused
-        self.http = httpx.Client(base_url=self.url, timeout=30.0)
-
     def restart(self, *, keep_state: bool = True) -> None:
         """A portal crash: the process dies at once, connections drop, then it comes back."""
         self.stop(keep_state=keep_state)
@@ -122,33 +64,9 @@ class NationalPortalSimulator:
 
     def close(self) -> None:
         self._stash = None
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-        self._collect_output()
-        self.http.close()
-
-    def _collect_output(self) -> None:
-        if self._log is not None and not self._log.closed:
-            self._log.seek(0)
-            self.output = self._log.read()
-            self._log.close()
+        super().close()
 
     # --- control -------------------------------------------------------------------------------
-    def _get(self, path: str) -> Any:
-        response = self.http.get(path)
-        response.raise_for_status()
-        return response.json()
-
-    def _post(self, path: str, body: Any) -> Any:
-        response = self.http.post(path, json=body)
-        response.raise_for_status()
-        return response.json()
-
     def control(self, **switches: Any) -> dict[str, Any]:
         """outage, delay_ms, error_rate, lost_ack_rate, refuse_codes, session_ttl, expire_sessions."""
         return self._post("/_sim/control", switches)["switches"]
@@ -192,12 +110,8 @@ class NationalPortalSimulator:
 
 @pytest.fixture(scope="module")
 def national_portal_process():
-    simulator = NationalPortalSimulator()
-    simulator.start()
-    try:
+    with NationalPortalSimulator() as simulator:
         yield simulator
-    finally:
-        simulator.close()
 
 
 @pytest.fixture

@@ -25,4 +25,6 @@ urlpatterns = [
     path("thu-tuc-noi-bo.xlsx", lists.internal_procedures_xlsx, name="internal-procedures-xlsx"),
     path("ho-so-cu/", include("motcua.backoffice.views.legacy")),  # R-25 legacy dossiers left open
     path("dong-bo/", include("motcua.backoffice.views.sync")),  # sync health (R-22, issue 9)
+    path("phan-anh-kien-nghi/", include("motcua.backoffice.views.feedback")),  # PAKN (R-30, issue 11)
+    path("doi-soat-thanh-toan/", include("motcua.backoffice.views.payments")),  # reconciliation
 ]

@@ -9,6 +9,7 @@ from motcua.catalog.models import (
     AgencyRole,
     CaseDuration,
     Channel,
+    Field,
     OnlineLevel,
     Procedure,
     ProcedureCase,
@@ -133,3 +134,26 @@ def case_duration(case: ProcedureCase, channel: str) -> CaseDuration | None:
     the counter's, else the first one published."""
     durations = {d.channel: d for d in case.durations.all()}
     return durations.get(channel) or durations.get(Channel.COUNTER) or next(iter(durations.values()), None)
+
+
+# --- the citizens' portal ----------------------------------------------------------------------------
+
+
+def public_procedures(**filters) -> QuerySet[Procedure]:
+    """`search_procedures` as the public sees it: published procedures for citizens and businesses
+    (the internal ones of R-18 are between state bodies and listed in the back office)."""
+    return search_procedures(internal=False, **filters).filter(published=True)
+
+
+def public_fields() -> QuerySet[Field]:
+    """The fields (lĩnh vực) that have a published public procedure, for the search filter."""
+    public = Procedure.objects.filter(published=True, internal=False).values("field_id")
+    return Field.objects.filter(pk__in=public).order_by("name")
+
+
+def public_units() -> QuerySet[Unit]:
+    """The units that own a published public procedure today, for the search filter."""
+    owning = ProcedureUnit.objects.filter(
+        role__in=OWNING_ROLES, procedure__published=True, procedure__internal=False
+    ).values("unit_id")
+    return Unit.objects.valid_on(timezone.localdate()).filter(pk__in=owning).order_by("name")

@@ -26,6 +26,7 @@ from motcua.catalog.national_import import import_procedure
 from motcua.catalog.services import StepSpec, add_reception_point, create_process_version
 from motcua.core.errors import DomainError
 from motcua.core.text import fold, nfc
+from motcua.org.identity import set_officer_personal_id
 from motcua.org.models import Applicant, Counter, RoleAssignment, Unit, UnitMerger
 from motcua.org.services import grant_role, merge_units
 
@@ -263,6 +264,9 @@ class _Run:
                 self._role(user, role)
             if spec.get("applicant"):
                 self._applicant(user, spec["applicant"], spec["full_name"])
+            if spec.get("personal_id"):
+                # The number this officer signs in with by VNeID (R-26; tools/oidc-provider).
+                set_officer_personal_id(user, spec["personal_id"])
 
     def _user(self, spec: dict, passwords: _PasswordCache):
         user_model = get_user_model()

@@ -54,6 +54,16 @@ class Document(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField()
+    # R-30 (indicators 4.4, 4.5): a component taken from the applicant's own store instead of a new
+    # upload — a copy for this dossier (a document belongs to one dossier), pointing at its source.
+    reused_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reuses",
+        verbose_name="tái sử dụng từ",
+    )
 
     class Meta:
         verbose_name = "tài liệu"

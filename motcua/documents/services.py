@@ -164,6 +164,38 @@ def store_document(*, name: str, content: bytes, kind: str, uploaded_by=None) ->
     return document
 
 
+def copy_for_reuse(source: Document, *, kind: str, reused_by) -> Document:
+    """R-30: a paper the applicant already gave (or a result already issued to him) taken into a new
+    dossier without uploading it again. A document belongs to one dossier, so the new dossier gets
+    its own copy of the same bytes (same checksum, same verified signature), marked as reused; who
+    may reuse what is the caller's judgement (the applicant's own store)."""
+    with source.file.open("rb") as handle:
+        content = handle.read()
+    now = timezone.now()
+    document = Document(
+        kind=kind,
+        name=source.name,
+        content_type=source.content_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        signature_status=source.signature_status,
+        signature_signer=source.signature_signer,
+        signature_signed_at=source.signature_signed_at,
+        signature_checked_at=source.signature_checked_at,
+        signature_note=source.signature_note,
+        uploaded_by=reused_by if getattr(reused_by, "is_authenticated", False) else None,
+        uploaded_at=now,
+        reused_from=source,
+    )
+    if document.sha256 != source.sha256:
+        raise InvalidInput(
+            f"Tệp “{source.name}” trong kho đã bị thay đổi; hãy tải lên lại.", rule="R-30", field="documents"
+        )
+    document.file.save(str(document.id), ContentFile(content), save=False)
+    document.save()
+    return document
+
+
 @dataclass(frozen=True)
 class PurgeResult:
     documents: int

@@ -61,6 +61,11 @@ class Context:
     # guards.component_check's answer: asked by the RECEIVE guard and again by its effect.
     _components: Any = field(default=None, repr=False)
 
+    @property
+    def is_system_actor(self) -> bool:
+        """A system acting through the one door (the payment platform, R-29), not a person."""
+        return getattr(self.actor, "is_system_actor", False)
+
     def documents(self) -> list[Document]:
         """The documents the action cites, read once for guards and effects alike."""
         if self._documents is None:

@@ -108,6 +108,21 @@ def actor_handles_current_step(ctx: Context) -> None:
     _require_role(ctx, step.unit, roles, "R-26", "xử lý hồ sơ ở bước này")
 
 
+def actor_handles_step_or_obligation_met(ctx: Context) -> None:
+    """Resuming a pause: the officer of the current step, or — for a pause waiting for the
+    financial obligation (R-13) — the payment platform once nothing is owed (R-29)."""
+    if not ctx.is_system_actor:
+        actor_handles_current_step(ctx)
+        return
+    d = ctx.dossier
+    if d.pause_ground != "financial_obligation":
+        raise PermissionDenied(
+            "Hệ thống chỉ được tiếp tục hồ sơ tạm dừng chờ nghĩa vụ tài chính.", rule="R-26"
+        )
+    if d.fees.filter(paid_at__isnull=True, amount__gt=0).exists():
+        raise RuleViolation("R-29", "Người nộp chưa thực hiện xong nghĩa vụ tài chính.")
+
+
 def _require_head(ctx: Context, rule: str) -> None:
     _require_role(ctx, ctx.dossier.deciding_unit, HEAD_ROLES, rule, "phê duyệt thay lãnh đạo")
 

@@ -24,6 +24,9 @@ class Transition:
     to: str
     guards: tuple[g.Guard, ...] = ()
     effects: tuple[e.Effect, ...] = field(default=())
+    # A system (the payment platform, R-29) may take this transition through the one door; every
+    # other transition is a person's.
+    system_may: bool = False
 
 
 S, A = State, Action
@@ -91,8 +94,12 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
         (g.actor_handles_current_step, g.lawful_pause_reason, g.no_open_consultation),
         (e.attach_documents, e.open_pause),
     ),
+    # The payment platform may resume a pause for the financial obligation once paid
     (S.PAUSED, A.RESUME): T(
-        PREVIOUS, (g.actor_handles_current_step,), (e.close_pause, e.back_to_resume_state)
+        PREVIOUS,
+        (g.actor_handles_step_or_obligation_met,),
+        (e.close_pause, e.back_to_resume_state),
+        system_may=True,
     ),
     # Stop with a Thông báo dừng (NĐ 118 Điều 21; R-14)
     **each(

@@ -185,6 +185,20 @@ class DossierFee(models.Model):
     amount = models.PositiveBigIntegerField("số tiền (đồng)")
     description = models.TextField(blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    # How it was paid (R-29; DVCQG `DuocThanhToanTrucTuyen`: 1 on the national platform, 2 through
+    # the province's own gateway). Set by motcua.payments when the platform confirms.
+    paid_via = models.CharField(
+        "hình thức thu",
+        max_length=16,
+        blank=True,
+        default="",
+        choices=[
+            ("", "Chưa thu"),
+            ("counter", "Thu tại Bộ phận Một cửa"),
+            ("dvcqg_platform", "Thanh toán trực tuyến trên Cổng DVCQG"),
+            ("local_gateway", "Thanh toán trực tuyến qua cổng thanh toán của tỉnh"),
+        ],
+    )
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.amount}"

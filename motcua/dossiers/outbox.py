@@ -154,22 +154,7 @@ def announce_after_commit(using: str | None = None) -> None:
 def enqueue_status_change(dossier: Dossier, event: DossierEvent) -> None:
     """Every event that changes what the portal shows: a state change, a new step, a new due date
     (apology, supplement), a move to a successor unit (`unit_transfer`)."""
+    # The applicant's e-mail and SMS are written by motcua.notifications (the event's post_save).
     messages = [national_message(dossier, event)]
-    if event.from_state != event.to_state:
-        messages.append(
-            OutboxMessage(
-                topic=OutboxTopic.NOTIFICATION,
-                dossier=dossier,
-                event=event,
-                created_at=event.at,
-                payload={
-                    "to": {"phone": dossier.applicant_phone, "email": dossier.applicant_email},
-                    "template": "dossier_status",
-                    "dossier": dossier.code,
-                    "state": dossier.state,
-                    "state_display": dossier.get_state_display(),
-                },
-            )
-        )
     OutboxMessage.objects.bulk_create(messages)
     announce_after_commit()

@@ -118,6 +118,8 @@ class Submitted:
 
 
 def _display_name(user) -> str:
+    if getattr(user, "is_system_actor", False):
+        return user.get_full_name()[:255]
     if user is None or not getattr(user, "is_authenticated", False):
         return ""
     return (user.get_full_name() or user.get_username())[:255]
@@ -457,8 +459,11 @@ def apply(
         # looked at: to someone who may not see it, a dossier is as absent as a code never issued
         # (the same 404 as the detail page) — codes are sequential, and a 409 carrying the version
         # and state would tell a stranger that the dossier exists and how it is doing (R-26).
+        # A system actor (the payment platform) is no one's officer: it reaches the dossier by code
+        # and may take only the transitions marked for it (lifecycle.Transition.system_may).
+        system = getattr(actor, "is_system_actor", False)
         dossier = (
-            selectors.visible_dossiers(actor)
+            (Dossier.objects.all() if system else selectors.visible_dossiers(actor))
             .select_for_update(of=("self",))
             .select_related(
                 "procedure",
@@ -476,7 +481,7 @@ def apply(
         if dossier.version != data.version:
             raise StaleVersion(dossier.version)
         transition = TRANSITIONS.get((dossier.state, action))
-        if transition is None:
+        if transition is None or (system and not transition.system_may):
             raise ActionNotAllowed(
                 f"Không thể “{Action(action).label.lower()}” khi hồ sơ đang ở trạng thái "
                 f"“{dossier.get_state_display()}”."
@@ -528,7 +533,7 @@ class Upload:
     required_document_id: int | None = None
 
 
-def _store(uploads: Sequence[Upload], actor) -> list[Document]:
+def store_uploads(uploads: Sequence[Upload], actor) -> list[Document]:
     return [store_document(name=u.name, content=u.content, kind=u.kind, uploaded_by=actor) for u in uploads]
 
 
@@ -544,7 +549,7 @@ def apply_with_files(
     """`apply`, citing the files uploaded with the action; they are stored in the same transaction,
     so an action the engine refuses leaves no stray document behind (nothing changes)."""
     with transaction.atomic():
-        documents = _store(uploads, actor)
+        documents = store_uploads(uploads, actor)
         return apply(
             code,
             action,
@@ -559,7 +564,7 @@ def apply_with_files(
 COUNTER_DECISIONS = (Action.RECEIVE, Action.REQUEST_SUPPLEMENT, Action.REJECT)
 
 
-def _link_required_documents(dossier: Dossier, uploads: Sequence[Upload], documents: list[Document]) -> None:
+def link_required_documents(dossier: Dossier, uploads: Sequence[Upload], documents: list[Document]) -> None:
     """Record which component of the case each scan is (REGULATIONS §2.2 điểm c: the paper
     components are digitised into the system, each as itself)."""
     components = {d.pk for d in dossier.case.documents.all()}
@@ -598,11 +603,11 @@ def receive_at_counter(
     now = now or timezone.now()
     # The recording is entered first so that it runs after the transaction has rolled back.
     with _refusal_recorded(data, actor, now), transaction.atomic():
-        documents = _store(uploads, actor)
+        documents = store_uploads(uploads, actor)
         dossier = submit(
             replace(data, documents=[*data.documents, *(d.pk for d in documents)]), actor=actor, now=now
         )
-        _link_required_documents(dossier, uploads, documents)
+        link_required_documents(dossier, uploads, documents)
         return apply(dossier.code, decision, actor, replace(decision_input, version=dossier.version), now=now)
 
 

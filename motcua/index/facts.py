@@ -16,6 +16,12 @@ How a dossier's verdict for indicator 2.1 is read (REGULATIONS §1.3, the nation
   (NgayHenTra as synced); without a `due_at`, on time;
 - otherwise (still with the administration, or paused): open — judged against the last day of the
   period asked for, so the engine decides it, not the fact.
+
+What issue 11 records (R-29, R-30, R-31, R-32): `paid_online` (3.4, 3.6) when every non-zero fee is
+paid online, the rule `DuocThanhToanTrucTuyen` is sent by (motcua.sync.payload); `reused` (4.4) when a
+submitted or supplemented component was copied from the applicant's store; `complained` (5.4) when
+the dossier is rated "not satisfied" or is the subject of a PAKN (motcua.feedback.selectors). A
+payment, a rating or a PAKN marks the dossier (motcua.index.receivers).
 """
 
 from __future__ import annotations
@@ -41,8 +47,10 @@ from motcua.dossiers.models import (
     PauseKind,
 )
 from motcua.dossiers.states import State
+from motcua.feedback.selectors import unhappy_dossier_ids
 from motcua.index.models import COUNTERS, IndexDirty, IndexFact, IndexMonth, Outcome
 from motcua.sync.models import NationalRecord
+from motcua.sync.payload import online_payment_code
 
 BATCH = 2000
 SUBMITTED_KINDS = (DocumentKind.SUBMITTED, DocumentKind.SUPPLEMENT)
@@ -120,9 +128,19 @@ def facts_of(dossier_ids: list[int]) -> list[IndexFact]:
         .distinct()
     ):
         kinds[dossier_id].add(kind)
-    with_fees = set(
-        DossierFee.objects.filter(dossier_id__in=ids, amount__gt=0).values_list("dossier_id", flat=True)
+    fees: dict[int, list[DossierFee]] = defaultdict(list)
+    for fee in DossierFee.objects.filter(dossier_id__in=ids, amount__gt=0).only(
+        "dossier_id", "amount", "paid_at", "paid_via"
+    ):
+        fees[fee.dossier_id].append(fee)
+    # 4.4 (R-30): a submitted or supplemented component copied from the applicant's own store.
+    reused = set(
+        DossierDocument.objects.filter(
+            dossier_id__in=ids, document__kind__in=SUBMITTED_KINDS, document__reused_from__isnull=False
+        ).values_list("dossier_id", flat=True)
     )
+    # 5.4 (R-31, R-32): rated "not satisfied", or the subject of a PAKN.
+    unhappy = unhappy_dossier_ids(ids)
     # 3.6 owes only dossiers of procedures whose fees the catalogue lists (REGULATIONS §1.3).
     fee_procedures = set(
         Fee.objects.filter(case__procedure_id__in={d.procedure_id for d in rows}, amount__gt=0).values_list(
@@ -153,14 +171,14 @@ def facts_of(dossier_ids: list[int]) -> list[IndexFact]:
                 # 4.2: components digitised, and the electronic result where a paper one is due.
                 digitised=bool(kinds[d.pk] & set(SUBMITTED_KINDS))
                 and (not result_required or electronic_result),
-                # 4.4, 4.5: re-used data and the personal data store come with the digitisation issue.
-                reused=False,
+                reused=d.pk in reused,
+                # 4.5: the personal data store (DuocLayTuKhoDMQG) comes with the digitisation issue.
                 personal_store=False,
                 citizen_data=d.vneid_verified,
-                fee_obligation=d.pk in with_fees and d.procedure_id in fee_procedures,
-                # 3.6: online payment comes with the payment platform (the portal issue).
-                paid_online=False,
-                complained=False,
+                fee_obligation=bool(fees[d.pk]) and d.procedure_id in fee_procedures,
+                # 3.4, 3.6 (R-29): every non-zero fee paid online — the rule of DuocThanhToanTrucTuyen.
+                paid_online=online_payment_code(fees[d.pk]) != "0",
+                complained=d.pk in unhappy,
             )
         )
     return facts

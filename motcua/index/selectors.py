@@ -5,7 +5,8 @@ six cards of the portal, the total, the ranking, and the dossiers or procedures 
 Which dossiers a unit answers for is the sync health's rule (motcua.sync.selectors): those its
 sub-tree received or decides, each once; the period is read on the reception (NgayTiepNhan).
 Figures come from the monthly rollups (motcua.index.facts), refreshed first; a from–to period
-that does not cover whole months reads the per-dossier facts instead.
+that does not cover whole months reads the per-dossier facts instead. The PAKN figures (5.1–5.3)
+are motcua.feedback's, for the unit's sub-tree (R-31).
 
 Which procedures a unit answers for: those linked to a unit of its sub-tree in the catalogue
 (cơ quan thực hiện, có thẩm quyền, được ủy quyền), and the commune-level procedures for a sub-tree
@@ -39,6 +40,8 @@ from motcua.catalog.models import (
 from motcua.core.text import fold
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.queues import scope_of
+from motcua.feedback.models import Petition
+from motcua.feedback.selectors import petition_figures
 from motcua.index import facts
 from motcua.index.models import (
     COUNTERS,
@@ -443,6 +446,8 @@ class Context:
             period, tree, params.get("electronic_certified_copy", {}).get("procedure_codes", [])
         )
         self._served: dict[int, set[int]] = {}
+        self._petitions: dict[int, dict[str, tuple[int, int]]] = {}
+        self._petition_units: set[int] | None = None
 
     def served(self, unit: int) -> set[int]:
         if unit not in self._served:
@@ -455,6 +460,37 @@ class Context:
                     procedures |= self.catalogue.commune_level
             self._served[unit] = procedures
         return self._served[unit]
+
+    def petitions(self, unit: int) -> dict[str, tuple[int, int]]:
+        """5.1–5.3 of the unit's sub-tree (motcua.feedback.selectors, R-31), read once per unit; a
+        sub-tree without any PAKN near the period is not asked (an index of every unit stays a
+        handful of queries where few units receive PAKN)."""
+        if unit not in self._petitions:
+            subtree = set(self.tree.subtree(unit))
+            if self._petition_units is None:
+                self._petition_units = _petition_units(self.period)
+            if subtree & self._petition_units:
+                start, end = self.period.bounds()
+                self._petitions[unit] = petition_figures(subtree, start, end)
+            else:
+                self._petitions[unit] = {}
+        return self._petitions[unit]
+
+
+def _petition_units(period: Period) -> set[int]:
+    """The units holding a PAKN that petition_figures could count for the period: received in it, or
+    with a refusal or answer deadline in it (a superset of what it counts)."""
+    start, end = period.bounds()
+    return set(
+        Petition.objects.filter(
+            Q(received_at__gte=start, received_at__lt=end)
+            | Q(refuse_due_at__gte=start, refuse_due_at__lt=end)
+            | Q(answer_due_at__gte=start, answer_due_at__lt=end)
+        )
+        .values_list("unit_id", flat=True)
+        .distinct()
+        .order_by()
+    )
 
 
 def _share(part: set[int], whole: set[int]) -> Figure:
@@ -511,7 +547,9 @@ def measure(name: str, unit: int, ctx: Context) -> Figure:
     if name == "citizen_data_procedures":
         return _share(t.used["citizen_data"], served & ctx.catalogue.citizen_facing)
     if name in ("petition_classification", "petition_on_time", "petition_satisfaction"):
-        return Figure(0, 0)  # feedback (PAKN) arrives with the portal issue: none recorded yet
+        # R-31 (REGULATIONS §1.3, 5.1–5.3): no PAKN gives 0 / 0, which 5.2 and 5.3 score full
+        # (when_empty "full" in qd766-2022.json, the portal's rule).
+        return Figure(*ctx.petitions(unit).get(name, (0, 0)))
     if name == "dossier_satisfaction":
         # 100% − (late share + share with a complaint or a dislike), REGULATIONS §1.3 (5.4).
         satisfied = max(0, t.received - t.late - c["complained"])

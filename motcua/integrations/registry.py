@@ -21,6 +21,15 @@ _KINDS: dict[str, dict[str, str]] = {
         "rest": "motcua.integrations.dvcqg.rest.RestPortal",
         "service": "motcua.integrations.dvcqg.service.ServicePortal",
     },
+    # VNeID / the national SSO: an OpenID Connect relying party (R-26, issue 11).
+    "vneid": {"oidc": "motcua.integrations.vneid.client.OidcClient"},
+    # The payment platform on the national portal, PayGov (R-29, issue 11).
+    "paygov": {"rest": "motcua.integrations.paygov.client.PayGovClient"},
+    # SMS to applicants (issue 11): "log" writes them to a folder (the demo), "http" POSTs JSON.
+    "sms": {
+        "log": "motcua.integrations.sms.log.LogGateway",
+        "http": "motcua.integrations.sms.http_gateway.HttpGateway",
+    },
 }
 _built: dict[str, Any] = {}
 _lock = threading.Lock()

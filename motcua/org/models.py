@@ -298,3 +298,31 @@ class Applicant(models.Model):
             errors["unit"] = "Cơ quan nhà nước nộp hồ sơ phải là một đơn vị trong danh mục."
         if errors:
             raise ValidationError(errors)
+
+
+PERSONAL_ID_RE = re.compile(r"\d{12}")
+
+
+def validate_personal_id(value: str) -> None:
+    if not PERSONAL_ID_RE.fullmatch(value or ""):
+        raise ValidationError("Số định danh cá nhân gồm đúng 12 chữ số.", code="personal_id")
+
+
+class OfficerIdentity(models.Model):
+    """An officer's personal identification number (số định danh cá nhân, 12 digits): signing in
+    with VNeID under this number opens this officer's account (R-26). Recorded by an administrator,
+    never taken from what an identity provider says."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="officer_identity"
+    )
+    personal_id = models.CharField(
+        "số định danh cá nhân", max_length=12, unique=True, validators=[validate_personal_id]
+    )
+
+    class Meta:
+        verbose_name = "định danh cán bộ"
+        verbose_name_plural = "định danh cán bộ"
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.personal_id}"

@@ -35,11 +35,9 @@ sending a round's progress rows at the same time, each dossier in one lane).
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 import math
-import os
-import random
-import socket
 import threading
 import time
 import uuid
@@ -47,11 +45,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from motcua.core import leasing
+from motcua.core.leasing import default_worker_id
 from motcua.dossiers import outbox
 from motcua.dossiers.models import OutboxMessage, OutboxTopic
 from motcua.integrations import registry
@@ -74,16 +73,12 @@ DEFAULTS: dict[str, Any] = {
 # After this many calls in a row answered "try later", the round stops calling: the portal is down
 # or unreachable, and every further call would only wait for its timeout.
 OUTAGE_AFTER = 2
-_UPDATE_CHUNK = 500  # ids per UPDATE … WHERE id IN (…): well under SQLite's parameter limit
+_UPDATE_CHUNK = leasing.UPDATE_CHUNK
 _RETRY_PREFIX = "Thử lại sau"
 
 
 def config() -> dict[str, Any]:
-    return {**DEFAULTS, **getattr(settings, "MOTCUA_SYNC", {})}
-
-
-def default_worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"[:64]
+    return leasing.config("MOTCUA_SYNC", DEFAULTS)
 
 
 def _portal_timeout() -> float:
@@ -98,10 +93,9 @@ def lease_seconds(requested: float | None = None) -> float:
 
 
 def backoff(attempts: int, *, retry_after: float | None = None, base: float, cap: float) -> float:
-    """Exponential back-off with full jitter: a random wait in [0, min(cap, base·2^(attempts−1))],
-    never shorter than what the portal asked for (Retry-After)."""
-    ceiling = min(cap, base * (2 ** max(0, attempts - 1)))
-    wait = random.uniform(0, ceiling)
+    """Exponential back-off with full jitter, never shorter than what the portal asked for
+    (Retry-After)."""
+    wait = leasing.backoff(attempts, base=base, cap=cap, jitter="full")
     if retry_after:
         wait = max(wait, float(retry_after))
     return wait
@@ -125,6 +119,10 @@ class DeliveryRound:
     @property
     def idle(self) -> bool:
         return self.claimed == 0
+
+    @property
+    def moved(self) -> bool:
+        return self.delivered > 0 or self.dead > 0
 
 
 @dataclass
@@ -168,8 +166,7 @@ def _claimable(now: datetime.datetime):
     return (
         _pending()
         .filter(dead_at__isnull=True)
-        .filter(Q(available_at__isnull=True) | Q(available_at__lte=now))
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .filter(leasing.ready(now, due_field="available_at"))
         .filter(~Exists(earlier))
         .order_by("pk")
     )
@@ -187,7 +184,6 @@ def _take_write_lock() -> None:
 def claim(*, worker_id: str, batch_size: int, now: datetime.datetime, lease: float) -> list[_Message]:
     """Lease the claimable heads and their dossiers' other pending messages (in one transaction)."""
     per_dossier = int(config()["per_dossier"])
-    until = now + datetime.timedelta(seconds=lease)
     with transaction.atomic():
         _take_write_lock()
         candidates = _claimable(now)
@@ -214,8 +210,8 @@ def claim(*, worker_id: str, batch_size: int, now: datetime.datetime, lease: flo
             if pk >= head_pk[dossier_id] and len(ids) < per_dossier:
                 ids.append(pk)
         ids = sorted(pk for pks in taken.values() for pk in pks)
-        for chunk in _chunks(ids, _UPDATE_CHUNK):
-            OutboxMessage.objects.filter(pk__in=chunk).update(claimed_by=worker_id, claimed_until=until)
+        # Every row is locked (or the database has one writer): no condition to check again.
+        leasing.take(OutboxMessage.objects.all(), ids, worker_id=worker_id, now=now, lease=lease)
     rows = OutboxMessage.objects.filter(pk__in=ids).order_by("pk")
     return [
         _Message(pk, message_id, dossier_id, attempts, _row(payload, message_id, seq))
@@ -679,21 +675,16 @@ def drain(
     worker_id = worker_id or default_worker_id()
     total = DrainResult()
     began = time.monotonic()
-    while True:
-        r = deliver_ready(
-            portal=portal,
-            worker_id=worker_id,
-            batch_size=batch_size,
-            lease=lease,
-            progress_chunk=progress_chunk,
-        )
+    one_round = functools.partial(
+        deliver_ready,
+        portal=portal,
+        worker_id=worker_id,
+        batch_size=batch_size,
+        lease=lease,
+        progress_chunk=progress_chunk,
+    )
+    for r in leasing.rounds(one_round, max_rounds=max_rounds, max_seconds=max_seconds):
         total.add(r)
-        if r.idle or (r.delivered == 0 and r.dead == 0):
-            break  # nothing ready, or the portal took nothing: wait for the back-off
-        if max_rounds is not None and total.rounds >= max_rounds:
-            break
-        if max_seconds is not None and time.monotonic() - began >= max_seconds:
-            break
     total.seconds = time.monotonic() - began
     return total
 
@@ -709,13 +700,8 @@ def ready_count(now: datetime.datetime | None = None) -> int:
 
 def next_available_at() -> datetime.datetime | None:
     """When the earliest message waiting for its back-off may be tried again."""
-    return (
-        _pending()
-        .filter(dead_at__isnull=True, available_at__gt=timezone.now())
-        .order_by("available_at")
-        .values_list("available_at", flat=True)
-        .first()
-    )
+    waiting = _pending().filter(dead_at__isnull=True)
+    return leasing.next_due(waiting, due_field="available_at", now=timezone.now())
 
 
 def _actor_name(actor) -> str:

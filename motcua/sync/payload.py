@@ -8,11 +8,13 @@ account and the population database connections (4.6, 4.7). Codes are strings, a
 (vn-code-and-data §2.3); a date that does not exist yet is "".
 
 Where our data does not hold a fact yet, the field says "no" rather than guess: the digitisation
-flags of the components (`DuocSoHoa`, `DuocTaiSuDung`, `DuocLayTuKhoDMQG`) are 0 until issue 12
-records digitisation results (TT 01/2023/TT-VPCP: a scan becomes a digitised component only when
-certified, which we do not record yet); `DuocThanhToanTrucTuyen` is 0 until the payment platform
-records how a fee was paid; `DSKetNoiCSDL` is [] until a connection to a national database is
-used. The text limits are those the reference systems apply before sending (vn-code-and-data §2.3).
+flags `DuocSoHoa` and `DuocLayTuKhoDMQG` of the components are 0 until issue 12 records digitisation
+results (TT 01/2023/TT-VPCP: a scan becomes a digitised component only when certified, which we do
+not record yet); `DuocTaiSuDung` is 1 for a component copied from the applicant's own store (R-30,
+`Document.reused_from`); `DuocThanhToanTrucTuyen` is 1 (Cổng DVCQG) or 2 (the province's gateway)
+once every non-zero fee is paid online (R-29, `DossierFee.paid_via`), else 0; `DSKetNoiCSDL` is []
+until a connection to a national database is used. The text limits are those the reference systems
+apply before sending (vn-code-and-data §2.3).
 """
 
 from __future__ import annotations
@@ -73,6 +75,23 @@ def _flag(value: bool) -> str:
     return "1" if value else "0"
 
 
+# R-29, REGULATIONS §6.4 `DuocThanhToanTrucTuyen`: 1 = paid on the national platform, 2 = through the
+# province's own payment gateway; a fee taken at the counter is not an online payment.
+ONLINE_PAYMENT = {"dvcqg_platform": "1", "local_gateway": "2"}
+
+
+def online_payment_code(fees: Iterable[Any]) -> str:
+    """`DuocThanhToanTrucTuyen` of a dossier from its fees (objects with amount, paid_at, paid_via):
+    "0" unless it owes something and every non-zero fee is paid online (REGULATIONS §1.3, 3.6: a
+    dossier whose fees are all 0 owes nothing, so it is never "paid online"). The index reads the
+    same rule (motcua.index.facts)."""
+    owed = [fee for fee in fees if fee.amount > 0]
+    if not owed or any(fee.paid_at is None or fee.paid_via not in ONLINE_PAYMENT for fee in owed):
+        return "0"
+    # Mixed channels (a part on each): the national platform saw a transaction, say so.
+    return "1" if any(fee.paid_via == "dvcqg_platform" for fee in owed) else "2"
+
+
 def _wire_time(iso: str | None) -> str:
     """A local ISO time stored in an event's data, as a DVCQG date."""
     value = parse_datetime(iso) if iso else None
@@ -108,7 +127,8 @@ def _submitted(link: DossierDocument, url: str) -> dict[str, Any]:
         "DuongDanTaiTepTin": url,
         # Issue 12 records digitisation; until then nothing is claimed (module docstring).
         "DuocSoHoa": "0",
-        "DuocTaiSuDung": "0",
+        # R-30 (4.4): a copy of a paper from the applicant's own store, not a new upload.
+        "DuocTaiSuDung": _flag(link.document.reused_from_id is not None),
         "DuocLayTuKhoDMQG": "0",
         "MaKetQuaThayThe": "",
     }
@@ -251,8 +271,8 @@ def record(
         "NoiNopHoSo": SUBMITTED_ON_PORTAL if dossier.origin == Origin.NATIONAL_PORTAL else SUBMITTED_LOCALLY,
         "HoSoCoThanhPhanSoHoa": _flag(any(item["DuocSoHoa"] == "1" for item in submitted)),
         "TaiKhoanDuocXacThucVoiVNeID": _flag(dossier.vneid_verified),
-        # 1 = paid on the national portal; how a fee was paid is not recorded yet (module docstring).
-        "DuocThanhToanTrucTuyen": "0",
+        # R-29 (3.6): 1 on the national platform, 2 through the province's gateway, 0 otherwise.
+        "DuocThanhToanTrucTuyen": online_payment_code(dossier.fees.all()),
         "NgayTuChoi": dvcqg_time(dossier.finished_at) if dossier.state == State.REJECTED else "",
         "DinhDanhCHS": _identity(dossier),
         "NgayNopHoSo": dvcqg_time(dossier.submitted_at),

@@ -177,9 +177,9 @@ def test_parallel_submitters_get_every_code_once(catalogue, citizens):
     assert stored == expected_codes(UNIT_A, DAY_1, total)
     counter = DossierCounter.objects.get()
     assert (counter.unit.code, counter.day, counter.last) == (UNIT_A, timezone.localdate(DAY_1), total)
-    # Each submission wrote its whole transaction: one event, two outbox messages (portal + notice).
+    # Each submission wrote its whole transaction: one event, one message to the national portal.
     assert DossierEvent.objects.filter(action="submit", seq=1).count() == total
-    assert OutboxMessage.objects.count() == 2 * total
+    assert OutboxMessage.objects.count() == total
     # Every thread's own codes are increasing: a number is never handed out twice or backwards.
     for thread_no in range(THREADS):
         own = list(
@@ -327,4 +327,4 @@ def test_parallel_retries_with_one_idempotency_key_make_one_dossier(catalogue, c
     assert outcome.codes == expected_codes(UNIT_A, DAY_1, 1) * THREADS
     assert list(Dossier.objects.values_list("code", flat=True)) == expected_codes(UNIT_A, DAY_1, 1)
     assert DossierCounter.objects.get().last == 1  # no number taken by a loser
-    assert DossierEvent.objects.count() == 1 and OutboxMessage.objects.count() == 2
+    assert DossierEvent.objects.count() == 1 and OutboxMessage.objects.count() == 1

@@ -294,9 +294,6 @@ def test_every_event_has_its_national_portal_message():
         assert payload["TrangThaiHoSo"] == NATIONAL_STATUS[event.to_state]
         assert payload["TienDo"]["ThoiDiemXuLy"] == local(event.at).strftime("%Y%m%d%H%M%S")
         assert messages.get().created_at == event.at
-        # The applicant hears of every change of state, and only of those.
-        notified = OutboxMessage.objects.filter(event=event, topic=OutboxTopic.NOTIFICATION).count()
-        assert notified == (event.from_state != event.to_state)
     final = OutboxMessage.objects.filter(event=log[-1], topic=OutboxTopic.NATIONAL_PORTAL).get().payload
     assert final["TrangThaiHoSo"] == 10 and final["NgayTra"] == "20260306090000"
     assert final["KenhThucHien"] == 2

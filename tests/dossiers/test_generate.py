@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from motcua.dossiers.audit import verify_chain
-from motcua.dossiers.models import Dossier, DossierCounter, DossierEvent, OutboxMessage
+from motcua.dossiers.models import Dossier, DossierCounter, DossierEvent, DossierFee, OutboxMessage
 from motcua.dossiers.states import State
 from tests.dossiers.kit import NOTARY, submit
 
@@ -50,6 +50,24 @@ def test_generated_dossiers_are_realistic_and_synthetic():
     at_step = dossiers.filter(state=State.PROCESSING, current_step__isnull=False)
     assert at_step.exists() and all(d.current_step.ended_at is None for d in at_step)
     assert dossiers.filter(submitted_at__gt=timezone.now()).count() == 0
+
+
+def test_r29_generated_fees_are_paid_at_the_counter_or_online_and_owed_while_paused_for_them():
+    generate(800, seed=9)
+    fees = DossierFee.objects.all()
+    assert fees.exists()
+    received = Dossier.objects.filter(received_at__isnull=False)
+    assert not fees.filter(dossier__received_at__isnull=True).exists()  # fees come with reception
+    owed = received.filter(state=State.PAUSED, pause_ground="financial_obligation")
+    assert not fees.filter(dossier__in=owed, paid_at__isnull=False).exists()
+    paid = fees.filter(paid_at__isnull=False)
+    assert not fees.exclude(dossier__in=owed).filter(paid_at__isnull=True).exists()
+    ways = Counter(paid.values_list("dossier__channel", "paid_via"))
+    online_on_platform = ways[("online", "dvcqg_platform")] / max(
+        1, sum(n for (channel, _), n in ways.items() if channel == "online")
+    )
+    assert 0.3 < online_on_platform < 0.7  # about half the online dossiers pay on the platform
+    assert ways[("counter", "counter")] > ways[("counter", "dvcqg_platform")] > 0
 
 
 def test_codes_are_unique_and_the_sequence_continues():

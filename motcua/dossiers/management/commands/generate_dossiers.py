@@ -14,6 +14,10 @@ What is written, in bulk (bulk_create in batches, one transaction per batch):
   (`audit.chain_event`), with `data.synthetic = true`: `verify_audit` finds every chain intact.
   The states a generated dossier reached later are not backed by events — it is load data, not
   history — so the event log of a generated dossier shows its submission only;
+- the fees of the case for the channel (as `submit` copies them), paid for dossiers past reception
+  except those paused for the financial obligation: at the counter, or — for about half the online
+  dossiers and one counter dossier in ten (the citizen pays by the link of the receipt) — on the
+  national payment platform (R-29, indicators 3.4/3.6);
 - for dossiers being processed or waiting for collection: their current step (open), for paused or
   supplement-awaiting ones their open pause, and for some a consultation of another department
   (R-12), a few of them overdue and reminded;
@@ -43,6 +47,7 @@ from motcua.dossiers.models import (
     Dossier,
     DossierCounter,
     DossierEvent,
+    DossierFee,
     DossierPause,
     DossierStep,
     LegalBasis,
@@ -213,6 +218,7 @@ class Route:
     steps: list = field(default_factory=list)  # the version's ProcessSteps, in order
     internal: bool = False
     summary: str = ""
+    fees: list = field(default_factory=list)  # the case's catalog Fees for this channel
 
 
 @dataclass
@@ -224,6 +230,7 @@ class Pending:
     step: DossierStep | None = None
     pause: DossierPause | None = None
     consultation: Consultation | None = None
+    fees: list[DossierFee] = field(default_factory=list)
 
 
 class Command(BaseCommand):
@@ -309,7 +316,7 @@ class Generator:
             ReceptionPoint.objects.valid_on(today)
             .filter(procedure__published=True)
             .select_related("unit", "on_behalf_of", "counter", "procedure")
-            .prefetch_related("procedure__cases__durations")
+            .prefetch_related("procedure__cases__durations", "procedure__cases__fees")
             .order_by("pk")
         )
         for point in points:
@@ -329,6 +336,7 @@ class Generator:
                         steps=sorted(version.steps.all(), key=lambda s: s.order) if version else [],
                         internal=point.procedure.internal,
                         summary=point.procedure.name[:1000],
+                        fees=[f for f in case.fees.all() if f.channel in ("", point.channel)],
                     )
                 )
         return routes
@@ -497,7 +505,25 @@ class Generator:
             )
         if state == State.PROCESSING and self.departments and rng.random() < 0.05:
             pending.consultation = self._consultation(d)
+        pending.fees = self._fees(d, route)
         return pending
+
+    def _fees(self, d: Dossier, route: Route) -> list[DossierFee]:
+        owed = d.state == State.PAUSED and d.pause_ground == "financial_obligation"
+        online_share = 0.5 if d.channel == Channel.ONLINE else 0.1
+        via = "dvcqg_platform" if self.rng.random() < online_share else "counter"
+        paid_at = None if owed else d.received_at
+        return [
+            DossierFee(
+                kind=fee.kind,
+                amount=fee.amount,
+                description=fee.description,
+                paid_at=paid_at,
+                paid_via=via if paid_at else "",
+            )
+            for fee in route.fees
+            if d.received_at is not None
+        ]
 
     def _between(self, start: datetime.datetime, end: datetime.datetime) -> datetime.datetime:
         return start + (end - start) * self.rng.random()
@@ -554,7 +580,7 @@ class Generator:
         # (the foreign keys are checked at commit) and no UPDATE pass is needed.
         for p, pk in zip(batch, reserve_ids(Dossier, len(batch)), strict=True):
             p.dossier.pk = p.event.dossier_id = pk
-            for related in (p.step, p.pause, p.consultation):
+            for related in (p.step, p.pause, p.consultation, *p.fees):
                 if related is not None:
                     related.dossier_id = pk
         for p, pk in zip(steps, reserve_ids(DossierStep, len(steps)), strict=True):
@@ -566,6 +592,7 @@ class Generator:
             insert(DossierEvent, [p.event for p in batch])
             insert(DossierPause, [p.pause for p in batch if p.pause is not None])
             insert(Consultation, [p.consultation for p in batch if p.consultation is not None])
+            insert(DossierFee, [fee for p in batch for fee in p.fees])
             bulk_written.send(sender=Generator, dossier_ids=[p.dossier.pk for p in batch])
 
     def _raise_counters(self) -> None:
