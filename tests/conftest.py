@@ -104,6 +104,18 @@ def keep_seeded_data(django_db_setup, django_db_blocker):
                     cursor.execute(sql)
 
 
+@pytest.fixture(autouse=True)
+def _seed_restored_after_transactional_modules(request):
+    """Every module with a transactional test (marked so, or serving `live_server`) gets
+    `keep_seeded_data`, even where its author forgot it: otherwise the modules that run later
+    find no public holidays and count Tết as working days."""
+    marker = request.node.get_closest_marker("django_db")
+    if (marker and marker.kwargs.get("transaction")) or {"transactional_db", "live_server"} & set(
+        request.fixturenames
+    ):
+        request.getfixturevalue("keep_seeded_data")
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """Chromium for one module's tests. Playwright's sync API keeps an event loop running in this

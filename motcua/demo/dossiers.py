@@ -48,6 +48,13 @@ PEOPLE = [
 User = get_user_model()
 # Online, the applicant is the signed-in account's own verified identity (R-26): nothing is typed.
 OWN_IDENTITY = ApplicantInput(kind="", identifier="", name="")
+CONGDAN1 = ApplicantInput(
+    kind="citizen",
+    identifier="075088000001",
+    name="Nguyễn Văn Thử",
+    phone="0900000001",
+    address="Khu phố 1, phường Trấn Biên, tỉnh Đồng Nai",
+)
 
 
 @dataclass
@@ -144,12 +151,19 @@ class _Maker:
 
     # -- the notary procedure's path, step by step ------------------------------------------------
 
-    def notary_received(self, at: datetime.datetime) -> Dossier:
-        d = self.submit(NOTARY, "tiepnhan.tinh", at)
+    def notary_received(self, at: datetime.datetime, applicant: ApplicantInput | None = None) -> Dossier:
+        d = self.submit(NOTARY, "tiepnhan.tinh", at, applicant=applicant)
         return self.receive(d, "tiepnhan.tinh", at)
 
-    def notary_at_step(self, order: int, at: datetime.datetime, *, step_gap_hours: int = 3) -> Dossier:
-        d = self.notary_received(at)
+    def notary_at_step(
+        self,
+        order: int,
+        at: datetime.datetime,
+        *,
+        step_gap_hours: int = 3,
+        applicant: ApplicantInput | None = None,
+    ) -> Dossier:
+        d = self.notary_received(at, applicant)
         d = self.act(d, "forward", "tiepnhan.tinh", at + datetime.timedelta(minutes=20))
         moment = at + datetime.timedelta(hours=1)
         while d.current_step.order < order:
@@ -247,9 +261,9 @@ def _scenarios(m: _Maker) -> list[Callable[[], Dossier]]:
         )
         return m.act(d, "approve_withdrawal", "lanhdao.sotuphap", start + later(days=2), documents=[approval])
 
-    def result_issued_at(start: datetime.datetime) -> Dossier:
+    def result_issued_at(start: datetime.datetime, applicant: ApplicantInput | None = None) -> Dossier:
         # The Chairman's signed decision (R-14), six days after the hand-over.
-        d = m.notary_at_step(5, start)
+        d = m.notary_at_step(5, start, applicant=applicant)
         title = "Quyết định cho phép thành lập Văn phòng công chứng"
         result = m.document(DocumentKind.RESULT, title, LAST_SIGNER, signed=True)
         return m.act(d, "issue_result", LAST_SIGNER, start + later(days=6), documents=[result])
@@ -258,8 +272,10 @@ def _scenarios(m: _Maker) -> list[Callable[[], Dossier]]:
         return result_issued_at(c.days_ago(15))
 
     def returned() -> Dossier:
+        # Handed in at the counter by congdan1 (the same person as his VNeID account): his "Hồ sơ của
+        # tôi" holds a finished dossier to rate (R-32) and a signed result to take again (R-30).
         start = c.days_ago(18)
-        d = result_issued_at(start)
+        d = result_issued_at(start, CONGDAN1)
         return m.act(d, "return_result", "tiepnhan.tinh", start + later(days=7), delivery="counter")
 
     def returned_on_the_spot() -> Dossier:

@@ -8,14 +8,11 @@ from contextlib import contextmanager
 from django.db import connection
 
 from motcua.dossiers.models import Dossier, DossierEvent, OutboxMessage
+from motcua.notifications.models import Notification
 
 
 def event_table() -> str:
     return connection.ops.quote_name(DossierEvent._meta.db_table)
-
-
-def outbox_table() -> str:
-    return connection.ops.quote_name(OutboxMessage._meta.db_table)
 
 
 @contextmanager
@@ -32,13 +29,21 @@ def owner_cursor() -> Iterator:
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
+def delete_event(cursor, event: DossierEvent) -> None:
+    """Remove one event row and the rows that point at it (its outbox message, the notifications
+    it caused) with `cursor`, as a database owner would."""
+    for model in (OutboxMessage, Notification):
+        table = connection.ops.quote_name(model._meta.db_table)
+        cursor.execute(f"DELETE FROM {table} WHERE event_id = %s", [event.pk])
+    cursor.execute(f"DELETE FROM {event_table()} WHERE id = %s", [event.pk])
+
+
 def delete_last_event_and_fix_the_dossier(dossier: Dossier) -> None:
     """Remove the dossier's last event and make its row agree (version and last hash): the chain
     left behind is internally consistent, so only a digest taken earlier shows the loss."""
     last = DossierEvent.objects.filter(dossier=dossier).order_by("-seq").first()
     with owner_cursor() as cursor:
-        cursor.execute(f"DELETE FROM {outbox_table()} WHERE event_id = %s", [last.pk])
-        cursor.execute(f"DELETE FROM {event_table()} WHERE id = %s", [last.pk])
+        delete_event(cursor, last)
     Dossier.objects.filter(pk=dossier.pk).update(version=last.seq - 1, last_event_hash=last.prev_hash)
 
 

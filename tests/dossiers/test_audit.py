@@ -21,8 +21,8 @@ from motcua.dossiers import audit
 from motcua.dossiers.audit import verify_chain
 from motcua.dossiers.models import Dossier, DossierEvent
 from tests.dossiers.kit import NOTARY, at, notary_processing, submit
+from tests.dossiers.tamper import delete_event, owner_cursor
 from tests.dossiers.tamper import event_table as _table
-from tests.dossiers.tamper import outbox_table, owner_cursor
 
 
 def verify(*codes) -> tuple[int, str]:
@@ -153,9 +153,7 @@ def test_direct_sql_delete_of_the_last_event_is_detected(dossiers):
     d = dossiers[0]
     last = d.events.order_by("-seq").first()
     with owner_cursor() as cursor:
-        outbox = outbox_table()
-        cursor.execute(f"DELETE FROM {outbox} WHERE event_id = %s", [last.pk])
-        cursor.execute(f"DELETE FROM {_table()} WHERE id = %s", [last.pk])
+        delete_event(cursor, last)
 
     code, output = verify()
     assert code == 1
@@ -166,9 +164,7 @@ def test_direct_sql_delete_in_the_middle_is_detected(dossiers):
     d = dossiers[0]
     middle = d.events.get(seq=2)
     with owner_cursor() as cursor:
-        outbox = outbox_table()
-        cursor.execute(f"DELETE FROM {outbox} WHERE event_id = %s", [middle.pk])
-        cursor.execute(f"DELETE FROM {_table()} WHERE id = %s", [middle.pk])
+        delete_event(cursor, middle)
     code, output = verify(d.code)
     assert code == 1
     assert "thiếu hoặc thừa sự kiện" in output and "không nối với sự kiện trước" in output

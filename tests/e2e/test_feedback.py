@@ -64,3 +64,33 @@ def test_r31_citizen_petition_answered_published_and_found_without_diacritics(ne
     expect(reader.get_by_role("heading", name="Kết quả trả lời")).to_be_visible()
     expect(reader.locator("main")).to_contain_text("hồ sơ được giải quyết ngay")
     shot(reader, "tìm thấy không dấu")
+
+
+def test_r32_citizen_rates_his_finished_dossier_once(server, new_page, shot):
+    citizen = new_page(phone=True)
+    citizen.goto("/dang-nhap/?next=/ho-so-cua-toi/")
+    citizen.get_by_label("Tên đăng nhập").fill("congdan1")
+    citizen.get_by_label("Mật khẩu").fill("demo")
+    citizen.get_by_role("button", name="Đăng nhập bằng mật khẩu").click()
+    expect(citizen.get_by_role("heading", name="Hồ sơ của tôi")).to_be_visible()
+    # The demo's returned dossier was handed in at the counter by the same person (motcua/demo).
+    returned = server.manage(
+        "shell",
+        "-c",
+        "from motcua.dossiers.models import Dossier; print(Dossier.objects.get("
+        "applicant__identifier='075088000001', state='returned').code)",
+    ).splitlines()[-1]
+    citizen.get_by_role("link", name=returned).click()
+    citizen.get_by_role("link", name="Đánh giá việc giải quyết hồ sơ").click()
+    citizen.get_by_label("Không hài lòng").check()
+    citizen.get_by_label("Ý kiến (không bắt buộc)").fill("Phải đi lại hai lần mới nhận được kết quả.")
+    shot(citizen, "đánh giá hồ sơ")
+    citizen.get_by_role("button", name="Gửi đánh giá").click()
+    expect(citizen.get_by_role("status")).to_contain_text(
+        f"Cảm ơn bạn đã đánh giá việc giải quyết hồ sơ {returned}"
+    )
+    citizen.goto(f"/ho-so-cua-toi/{returned}/danh-gia/")
+    expect(citizen.locator("main")).to_contain_text("Bạn đã đánh giá hồ sơ này")
+    expect(citizen.locator("main")).to_contain_text("Không hài lòng")
+    expect(citizen.get_by_role("button", name="Gửi đánh giá")).to_have_count(0)
+    shot(citizen, "đã đánh giá")

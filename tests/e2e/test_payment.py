@@ -57,7 +57,7 @@ def test_r29_citizen_pays_on_the_platform_page_and_sees_paid(server, platform, n
     page.get_by_label("Tên đăng nhập").fill("congdan1")
     page.get_by_label("Mật khẩu").fill("demo")
     page.get_by_role("button", name="Đăng nhập bằng mật khẩu").click()
-    expect(page.locator("#tong-tien")).to_have_text("150000 đồng")
+    expect(page.locator("#tong-tien")).to_have_text("150.000 đồng")
     shot(page, "trang thanh toán")
     page.get_by_role("button", name="Thanh toán trực tuyến qua Cổng Dịch vụ công quốc gia").click()
     expect(page.get_by_role("heading", name="Nền tảng thanh toán (giả lập)")).to_be_visible()

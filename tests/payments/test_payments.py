@@ -177,7 +177,7 @@ def test_r29_portal_pay_page_redirects_to_the_platform_and_return_page_shows_our
     d = _dossier_with_fees()
     client.force_login(user("congdan1"))
     page = client.get(reverse("portal:pay", args=[d.code]))
-    assert page.status_code == 200 and "600000 đồng" in page.content.decode()
+    assert page.status_code == 200 and "600.000 đồng" in page.content.decode()
     response = client.post(reverse("portal:pay", args=[d.code]))
     assert response.status_code == 302 and response["Location"].startswith(paygov.url + "/pay/")
     payment = PaymentTransaction.objects.get(dossier=d)
