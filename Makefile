@@ -36,6 +36,9 @@ lock:
 migrate: install
 	$(PY) manage.py migrate --no-input
 
+# load_demo also makes the TEST certificate authority and one seal (PKCS#12) per unit that issues
+# results in var/signing (`manage.py make_test_ca`, idempotent): the demo's results are sealed at
+# issue and checked at /xac-thuc/. Test material without legal value; production configures real keys.
 demo: migrate
 	$(PY) manage.py load_demo --url http://$(HOST):$(PORT)
 

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "motcua.sync",
     "motcua.legacy",
     "motcua.printing",
+    "motcua.archive",
     "motcua.notifications",
     "motcua.payments",
     "motcua.feedback",
@@ -166,6 +167,44 @@ STATIC_ROOT = os.environ.get("MOTCUA_STATIC_ROOT") or None
 # Serve straight from the apps' static folders when `collectstatic` was not run (one-server installs).
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(os.environ.get("MOTCUA_MEDIA_ROOT", BASE_DIR / "media"))
+
+# Where the documents' bytes are kept (motcua/documents/storage.py): "local" files under MEDIA_ROOT,
+# or "s3", a bucket of an S3-compatible object store (MinIO, Ceph, a cloud's S3) — objects private,
+# never a public or presigned URL: files are served only through the permission-checked views.
+# Without MOTCUA_S3_ACCESS_KEY / MOTCUA_S3_SECRET_KEY boto3's own chain applies (AWS_* variables, an
+# instance role). `manage.py check` reports a missing bucket or half a key pair (documents.E00x).
+MOTCUA_DOCUMENT_STORAGE = os.environ.get("MOTCUA_DOCUMENT_STORAGE", "local").strip().lower() or "local"
+MOTCUA_S3_BUCKET = os.environ.get("MOTCUA_S3_BUCKET", "")
+MOTCUA_S3_ENDPOINT_URL = os.environ.get("MOTCUA_S3_ENDPOINT_URL", "")
+MOTCUA_S3_REGION = os.environ.get("MOTCUA_S3_REGION", "")
+MOTCUA_S3_ACCESS_KEY = os.environ.get("MOTCUA_S3_ACCESS_KEY", "")
+MOTCUA_S3_SECRET_KEY = os.environ.get("MOTCUA_S3_SECRET_KEY", "")
+# Self-hosted stores answer at one host (path style: <endpoint>/<bucket>/<key>); AWS by bucket name.
+MOTCUA_S3_ADDRESSING_STYLE = os.environ.get(
+    "MOTCUA_S3_ADDRESSING_STYLE", "path" if MOTCUA_S3_ENDPOINT_URL else "auto"
+)
+if MOTCUA_DOCUMENT_STORAGE == "local":
+    _document_storage: dict = {"BACKEND": "motcua.documents.storage.PrivateFileSystemStorage"}
+elif MOTCUA_DOCUMENT_STORAGE == "s3":
+    _document_storage = {
+        "BACKEND": "motcua.documents.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": MOTCUA_S3_BUCKET,
+            "endpoint_url": MOTCUA_S3_ENDPOINT_URL or None,
+            "region_name": MOTCUA_S3_REGION or None,
+            "access_key": MOTCUA_S3_ACCESS_KEY or None,
+            "secret_key": MOTCUA_S3_SECRET_KEY or None,
+            "addressing_style": MOTCUA_S3_ADDRESSING_STYLE,
+        },
+    }
+else:
+    raise ImproperlyConfigured(
+        f"MOTCUA_DOCUMENT_STORAGE={MOTCUA_DOCUMENT_STORAGE!r}: chỉ nhận 'local' hoặc 's3'."
+    )
+STORAGES = {
+    "default": _document_storage,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 # The public status look-up (API and page) per client address, "<n>/<s|min|h|day>".
 LOOKUP_RATE = os.environ.get("MOTCUA_LOOKUP_RATE", "30/min")
@@ -480,3 +519,28 @@ MOTCUA_INTEGRATIONS["paygov"] = {
     "secret": os.environ.get("MOTCUA_PAYGOV_SECRET", ""),
     "timeout": float(os.environ.get("MOTCUA_PAYGOV_TIMEOUT", "10")),
 }
+
+# --- the units' seals on electronic results (issue 12; NĐ 45/2020 Điều 14) ---
+# An electronic result is sealed at issue with the deciding unit's PAdES signature
+# (motcua/integrations/signing). "local": each unit's key is `<unit code>.p12` (passphrase
+# MOTCUA_SIGNING_KEY_PASSPHRASE) or `<unit code>.key.pem` + `<unit code>.pem` in
+# MOTCUA_SIGNING_KEYS_DIR; "remote": a remote-signing service (ký số từ xa) at MOTCUA_SIGNING_URL,
+# its access token MOTCUA_SIGNING_TOKEN, MOTCUA_SIGNING_UNITS the units it holds keys for (empty: all).
+# A unit without a key issues no seal: its online results must then be signed before upload (R-14).
+# The demo keeps the keys of its TEST CA in var/signing (`manage.py make_test_ca`, run by `make run`).
+MOTCUA_SIGNING_KEYS_DIR = os.environ.get("MOTCUA_SIGNING_KEYS_DIR", "") or (
+    str(BASE_DIR / "var" / "signing") if DEBUG else ""
+)
+_signing_backend = os.environ.get("MOTCUA_SIGNING_BACKEND", "local")
+MOTCUA_INTEGRATIONS["signing"] = {
+    "adapter": _signing_backend,
+    "base_url": os.environ.get("MOTCUA_SIGNING_URL", "")
+    or (MOTCUA_SIGNING_KEYS_DIR if _signing_backend == "local" else ""),
+    "passphrase": os.environ.get("MOTCUA_SIGNING_KEY_PASSPHRASE", "motcua-test" if DEBUG else ""),
+    "client_secret": os.environ.get("MOTCUA_SIGNING_TOKEN", ""),
+    "units": os.environ.get("MOTCUA_SIGNING_UNITS", ""),
+    "timeout": float(os.environ.get("MOTCUA_SIGNING_TIMEOUT", "10")),
+}
+# Trust the TEST CA made by `manage.py make_test_ca` in MOTCUA_SIGNING_KEYS_DIR (test-ca.pem) beside
+# MOTCUA_SIGNATURE_TRUST_ROOTS, once it exists: the demo and the tests only (settings_demo).
+MOTCUA_TRUST_TEST_CA = env_bool("MOTCUA_TRUST_TEST_CA", False)

@@ -18,6 +18,8 @@ _DEMO_ENVIRONMENT = {
     "MOTCUA_SECURE_COOKIES": "0",
     "MOTCUA_SSL_REDIRECT": "0",
     "MOTCUA_HSTS_SECONDS": "0",
+    # The results' seals: the TEST CA of `manage.py make_test_ca` (var/signing) is a trust root.
+    "MOTCUA_TRUST_TEST_CA": "1",
 }
 for _name, _value in _DEMO_ENVIRONMENT.items():
     os.environ.setdefault(_name, _value)

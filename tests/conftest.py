@@ -78,6 +78,25 @@ def merger_day() -> datetime.date:
     return datetime.date(2025, 7, 1)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def test_ca(tmp_path_factory) -> Iterator[Path]:
+    """The TEST CA of the units' seals (`manage.py make_test_ca`), made once per session in a
+    temporary folder that the demo settings trust (MOTCUA_TRUST_TEST_CA). No unit has a key there:
+    results are sealed only where a test gives its unit one (`tests/documents/sealing.py`), so the
+    rest of the suite issues results as before, whatever ran earlier."""
+    from django.conf import settings as django_settings
+
+    from motcua.integrations.signing.testca import ensure_test_ca
+
+    directory = tmp_path_factory.mktemp("signing")
+    ensure_test_ca(directory)
+    saved = django_settings.MOTCUA_SIGNING_KEYS_DIR, django_settings.MOTCUA_INTEGRATIONS
+    django_settings.MOTCUA_SIGNING_KEYS_DIR = str(directory)
+    django_settings.MOTCUA_INTEGRATIONS = {**saved[1], "signing": {**saved[1]["signing"], "base_url": ""}}
+    yield directory
+    django_settings.MOTCUA_SIGNING_KEYS_DIR, django_settings.MOTCUA_INTEGRATIONS = saved
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files of a test go to its own folder, never the developer's media/."""

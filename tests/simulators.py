@@ -1,6 +1,6 @@
 """A peer's simulator (a `manage.py` command) as a real subprocess on a free port, for the fixtures
 that drive one over real HTTP: `tests/national_portal.py` (Cổng DVCQG), `tests/payments/paygov.py`
-(the payment platform).
+(the payment platform), `tests/object_store.py` (an S3-compatible object store, moto's server).
 
 A subclass names the command, the path that answers 200 once the simulator serves, and how errors
 call it; `start()` runs `<venv python> manage.py <command> --port <port> <args>` and waits for that
@@ -69,7 +69,7 @@ class SimulatorProcess:
             "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "motcua.settings_demo"),
         }
         env.setdefault("PYTHONUNBUFFERED", "1")
-        command = [python(), "manage.py", self.command, "--port", str(self.port), *self.args]
+        command = self.argv()
         # A file, not a pipe: nobody reads a pipe while the tests run, and a full one would block
         # the simulator in the middle of an answer.
         self._log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115 — closed in kill/close
@@ -90,6 +90,11 @@ class SimulatorProcess:
                 self.kill()
                 raise RuntimeError(f"{self.name} không sẵn sàng sau {STARTUP_TIMEOUT:.0f} giây")
             time.sleep(0.05)
+
+    def argv(self) -> list[str]:
+        """The command line; a peer that is not one of our management commands (the S3-compatible
+        object store, `tests/object_store.py`) gives its own."""
+        return [python(), "manage.py", self.command, "--port", str(self.port), *self.args]
 
     def kill(self) -> None:
         if self.process and self.process.poll() is None:

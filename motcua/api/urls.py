@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from motcua.api import dossier_views, index_views, national_views, views
+from motcua.api import dossier_views, index_views, national_views, verification_views, views
 from motcua.api.fallback import UnknownPath
 
 urlpatterns = [
@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("v1/index", index_views.IndexView.as_view(), name="index"),
     path("v1/lookup", dossier_views.Lookup.as_view(), name="lookup"),
+    path("v1/verification", verification_views.Verification.as_view(), name="verification"),
     path("v1/national/dossiers", national_views.NationalDossierInbound.as_view(), name="national-dossiers"),
     path("v1/national/files/<str:token>", national_views.NationalFile.as_view(), name="national-file"),
     # Last: any other address under /api/ (/api/, /api/v1/, /api/v2/…, any method) is a JSON 404.

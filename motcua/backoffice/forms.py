@@ -9,8 +9,9 @@ is the engine's answer (→ 422 with the rule id), so that the officer sees the 
 from django import forms
 
 from motcua.catalog.models import Channel
-from motcua.documents.models import DocumentKind
-from motcua.documents.services import MAX_SIZE
+from motcua.core.errors import InvalidInput
+from motcua.documents.models import DocumentKind, DocumentOrigin
+from motcua.documents.services import MAX_SIZE, scanned_pages_as_pdf
 from motcua.dossiers.context import ActionInput
 from motcua.dossiers.guards import LAWFUL_PAUSE_REASONS
 from motcua.dossiers.models import ResultDelivery
@@ -20,6 +21,7 @@ from motcua.org.models import ApplicantKind
 
 MAX_INT = 2**31 - 1
 ACCEPT = ".pdf,.jpg,.jpeg,.png,.docx,.xlsx,.xml"
+SCAN_ACCEPT = ".pdf,.jpg,.jpeg,.png"
 FILE_HELP = "PDF, JPG, PNG, DOCX, XLSX hoặc XML; tối đa 20 MB mỗi tệp."
 
 
@@ -492,10 +494,16 @@ class ReceptionForm(forms.Form):
         self.components = list(setup.required_documents)
         for component in self.components:
             self.fields[f"present_{component.pk}"] = forms.BooleanField(label="Có", required=False)
-            self.fields[f"file_{component.pk}"] = forms.FileField(
+            # TT 03/2025 Điều 5, TT 01/2023/TT-VPCP Điều 8: papers only shown are not scanned; a
+            # scanned paper has as many images as pages (one PDF, or one picture per page).
+            self.fields[f"shown_{component.pk}"] = forms.BooleanField(label="Chỉ xuất trình", required=False)
+            self.fields[f"pages_{component.pk}"] = forms.IntegerField(
+                label="Số trang giấy", required=False, min_value=1, max_value=999
+            )
+            self.fields[f"file_{component.pk}"] = MultipleFileField(
                 label="Bản quét",
-                required=False,
-                widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+                help_text="Một tệp PDF gồm đủ các trang, hoặc ảnh JPG/PNG của từng trang theo thứ tự.",
+                widget=MultipleFileInput(attrs={"accept": SCAN_ACCEPT}),
             )
         units = setup.deciding_units
         self.fields["unit"].choices = [("", "— Chọn cơ quan —"), *((u.code, u.name) for u in units)]
@@ -507,16 +515,39 @@ class ReceptionForm(forms.Form):
     def component_rows(self) -> list[dict]:
         """Each required component with its tick box and file input, as the template lists them."""
         return [
-            {"component": c, "present": self[f"present_{c.pk}"], "file": self[f"file_{c.pk}"]}
+            {
+                "component": c,
+                "present": self[f"present_{c.pk}"],
+                "shown": self[f"shown_{c.pk}"],
+                "pages": self[f"pages_{c.pk}"],
+                "file": self[f"file_{c.pk}"],
+            }
             for c in self.components
         ]
 
     def clean(self):
         data = super().clean()
         for c in self.components:
-            # A scan of a component means it was handed in.
-            if data.get(f"file_{c.pk}"):
+            files = data.get(f"file_{c.pk}") or []
+            # A scan of a component, or the paper shown, means it was handed in.
+            if files or data.get(f"shown_{c.pk}"):
                 data[f"present_{c.pk}"] = True
+            if not files:
+                continue
+            if data.get(f"shown_{c.pk}"):
+                self.add_error(f"file_{c.pk}", "Giấy tờ chỉ xuất trình thì không quét (TT 01/2023/TT-VPCP).")
+                continue
+            if not data.get(f"pages_{c.pk}"):
+                self.add_error(
+                    f"pages_{c.pk}", "Nhập số trang của giấy tờ: bản quét phải có đủ từng ấy trang (R-30)."
+                )
+                continue
+            try:
+                data[f"scan_{c.pk}"] = scanned_pages_as_pdf(
+                    [(f.name, _read(f)) for f in files], title=f"Bản quét - {c.name}"
+                )
+            except InvalidInput as exc:
+                self.add_error(f"file_{c.pk}", exc.message)
         return data
 
     def missing_items(self) -> list[str]:
@@ -550,6 +581,10 @@ class ReceptionForm(forms.Form):
             items = self.missing_items()
         reason = data["reject_reason"] if data["decision"] == Action.REJECT else data["supplement_reason"]
         receiving = data["decision"] == Action.RECEIVE
+
+        def ticked(box: str) -> list[int]:
+            return [c.pk for c in self.components if data.get(f"{box}_{c.pk}")]
+
         return ActionInput(
             version=1,
             reason=reason,
@@ -557,21 +592,29 @@ class ReceptionForm(forms.Form):
             # The components ticked as handed in: the engine checks them against the case (R-17).
             components=[c.pk for c in self.components if data.get(f"present_{c.pk}")] if receiving else [],
             incomplete_reason=data["incomplete_reason"] if receiving else "",
+            shown_components=[c.pk for c in self.components if data.get(f"shown_{c.pk}")]
+            if receiving
+            else [],
+            pages={c.pk: data[f"pages_{c.pk}"] for c in self.components if data.get(f"pages_{c.pk}")}
+            if receiving
+            else {},
         )
 
     def uploads(self) -> list[Upload]:
         data = self.cleaned_data
         uploads = [
             Upload(
-                name=data[f"file_{c.pk}"].name,
-                content=_read(data[f"file_{c.pk}"]),
+                name=data[f"scan_{c.pk}"][0],
+                content=data[f"scan_{c.pk}"][1],
                 kind=DocumentKind.SUBMITTED,
                 required_document_id=c.pk,
+                origin=DocumentOrigin.SCANNED,
             )
             for c in self.components
-            if data.get(f"file_{c.pk}")
+            if data.get(f"scan_{c.pk}")
         ]
         uploads += [
-            Upload(name=f.name, content=_read(f), kind=DocumentKind.SUBMITTED) for f in data["extra_files"]
+            Upload(name=f.name, content=_read(f), kind=DocumentKind.SUBMITTED, origin=DocumentOrigin.SCANNED)
+            for f in data["extra_files"]
         ]
         return uploads

@@ -27,4 +27,5 @@ urlpatterns = [
     path("dong-bo/", include("motcua.backoffice.views.sync")),  # sync health (R-22, issue 9)
     path("phan-anh-kien-nghi/", include("motcua.backoffice.views.feedback")),  # PAKN (R-30, issue 11)
     path("doi-soat-thanh-toan/", include("motcua.backoffice.views.payments")),  # reconciliation
+    path("luu-tru/", include("motcua.backoffice.views.archive")),  # archive packages (TT 13/2023)
 ]

@@ -15,12 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from motcua.calendar.services import get_calendar
+from motcua.catalog.models import Procedure
 from motcua.demo.signing import plain_pdf, signed_pdf
-from motcua.documents.models import Document, DocumentKind
+from motcua.documents.models import Document, DocumentKind, DocumentOrigin
 from motcua.documents.services import store_document
 from motcua.dossiers import services
 from motcua.dossiers.context import ActionInput
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, DossierDocument
 from motcua.dossiers.services import ApplicantInput, SubmissionInput
 from motcua.dossiers.states import State
 
@@ -99,6 +100,7 @@ class _Maker:
         self.result = DemoDossiers()
         self._people = iter(PEOPLE * 4)
         self._users: dict[str, object] = {}
+        self._scan_pdfs: dict[int, bytes] = {}
 
     def user(self, username: str):
         if username not in self._users:
@@ -121,16 +123,39 @@ class _Maker:
         content = signed_pdf(title, signer=actor.get_full_name()) if signed else plain_pdf(title)
         return store_document(name=f"{title}.pdf", content=content, kind=kind, uploaded_by=actor)
 
+    def scans(self, procedure: str) -> list[services.Upload]:
+        """The counter scans every paper handed in, one page each here (TT 03/2025 Điều 5)."""
+        case = Procedure.objects.get(code=procedure).cases.order_by("pk").first()
+        uploads = []
+        for component in case.documents.order_by("order", "pk") if case else []:
+            if component.pk not in self._scan_pdfs:
+                self._scan_pdfs[component.pk] = plain_pdf(component.name, "Bản quét tại Bộ phận Một cửa")
+            uploads.append(
+                services.Upload(
+                    name=f"Bản quét - {component.name[:100]}.pdf",
+                    content=self._scan_pdfs[component.pk],
+                    kind=DocumentKind.SUBMITTED,
+                    required_document_id=component.pk,
+                    origin=DocumentOrigin.SCANNED,
+                )
+            )
+        return uploads
+
     def submit(self, procedure: str, by: str, at: datetime.datetime, *, applicant=None, **extra) -> Dossier:
         channel = extra.pop("channel", "counter")
+        uploads = self.scans(procedure) if channel == "counter" else []
+        documents = services.store_uploads(uploads, self.user(by))
         data = SubmissionInput(
             procedure_code=procedure,
             channel=channel,
             applicant=applicant or self.applicant(),
             summary=extra.pop("summary", ""),
+            documents=[d.pk for d in documents],
             **extra,
         )
-        return services.submit(data, actor=self.user(by), now=at)
+        dossier = services.submit(data, actor=self.user(by), now=at)
+        services.link_required_documents(dossier, uploads, documents)
+        return dossier
 
     def act(self, dossier: Dossier, action: str, by: str, at: datetime.datetime, **fields) -> Dossier:
         version = Dossier.objects.values_list("version", flat=True).get(pk=dossier.pk)
@@ -143,7 +168,12 @@ class _Maker:
         """The officer ticks every component handed in on paper (R-17: only a complete dossier is
         received); the demo's applicants bring them all."""
         handed_in = list(dossier.case.documents.values_list("pk", flat=True))
-        return self.act(dossier, "receive", by, at, components=handed_in)
+        pages = dict(
+            DossierDocument.objects.filter(dossier=dossier, required_document__isnull=False).values_list(
+                "required_document_id", "document__page_count"
+            )
+        )
+        return self.act(dossier, "receive", by, at, components=handed_in, pages=pages)
 
     def keep(self, dossier: Dossier) -> None:
         label = State(dossier.state).label

@@ -28,6 +28,21 @@ class SignatureStatus(models.TextChoices):
     UNTRUSTED = "untrusted", "Chữ ký số của tổ chức chứng thực không được tin cậy"
 
 
+class DocumentOrigin(models.TextChoices):
+    """Where the file came from — what the national portal's per-component flags are read from
+    (REGULATIONS §4.2, §6.4: DuocSoHoa, DuocTaiSuDung, DuocLayTuKhoDMQG)."""
+
+    UPLOADED = "uploaded", "Tải lên"
+    # TT 03/2025 Điều 5, TT 01/2023/TT-VPCP Điều 8: a paper component digitised at the counter.
+    SCANNED = "scanned", "Số hóa tại Bộ phận Một cửa"
+    # R-30: a copy of a paper or result already in the applicant's store (`reused_from`).
+    REUSED = "reused", "Tái sử dụng từ kho dữ liệu của người nộp"
+    # NĐ 45/2020 Điều 16: taken from the applicant's store on the National Public Service Portal.
+    NATIONAL_STORE = "national_store", "Lấy từ Kho quản lý dữ liệu điện tử trên Cổng DVCQG"
+    # An electronic result (or notice) issued and signed by the unit itself (NĐ 45/2020 Điều 14).
+    ISSUED = "issued", "Do cơ quan ban hành"
+
+
 def _storage_path(instance: "Document", filename: str) -> str:
     # Never the uploader's file name on disk: names are shown, not trusted.
     return f"documents/{instance.uploaded_at:%Y/%m}/{instance.id}"
@@ -54,6 +69,16 @@ class Document(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField()
+    origin = models.CharField(
+        "nguồn", max_length=16, choices=DocumentOrigin.choices, default=DocumentOrigin.UPLOADED
+    )
+    # Pages of the paper (a PDF's own page count, one per image): TT 01/2023 Điều 8 wants as many
+    # images as the paper has pages. Null where it cannot be read (DOCX, XLSX, XML).
+    page_count = models.PositiveIntegerField("số trang", null=True, blank=True)
+    # Printed on an electronic result issued here: with it anyone checks the result at /xac-thuc/.
+    verification_code = models.CharField(
+        "mã tra cứu kết quả", max_length=32, unique=True, null=True, blank=True
+    )
     # R-30 (indicators 4.4, 4.5): a component taken from the applicant's own store instead of a new
     # upload — a copy for this dossier (a document belongs to one dossier), pointing at its source.
     reused_from = models.ForeignKey(

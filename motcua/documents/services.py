@@ -4,12 +4,14 @@ documents never attached to anything are purged."""
 
 import datetime
 import hashlib
+import io
 import logging
 import mimetypes
 import re
 import unicodedata
 import uuid
-from collections.abc import Callable, Iterable
+import warnings
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -17,9 +19,11 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q, Sum
 from django.utils import timezone
+from PIL import Image
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 from motcua.core.errors import DomainError, InvalidInput, PermissionDenied
-from motcua.documents.models import Document, DocumentKind
+from motcua.documents.models import Document, DocumentKind, DocumentOrigin
 from motcua.documents.signatures import verify_pdf
 
 logger = logging.getLogger(__name__)
@@ -123,7 +127,27 @@ def _check_quota(user, size: int, now: datetime.datetime) -> None:
         )
 
 
-def store_document(*, name: str, content: bytes, kind: str, uploaded_by=None) -> Document:
+def page_count(content: bytes, content_type: str) -> int | None:
+    """Pages of a stored file: a PDF's own count, 1 for a picture, None for what has no pages
+    (DOCX, XLSX, XML) or a PDF too broken to read (its signature check says so already)."""
+    if content_type.startswith("image/"):
+        return 1
+    if content_type != "application/pdf":
+        return None
+    try:
+        return int(PdfFileReader(io.BytesIO(content), strict=False).root["/Pages"]["/Count"])
+    except Exception:  # a malformed PDF is stored as it came; only its page count is unknown
+        return None
+
+
+def store_document(
+    *,
+    name: str,
+    content: bytes,
+    kind: str,
+    uploaded_by=None,
+    origin: str = DocumentOrigin.UPLOADED,
+) -> Document:
     name = clean_file_name(name)
     if kind not in DocumentKind.values:
         raise InvalidInput(f"Loại tài liệu không hợp lệ: {kind}.", field="kind")
@@ -150,7 +174,9 @@ def store_document(*, name: str, content: bytes, kind: str, uploaded_by=None) ->
         sha256=hashlib.sha256(content).hexdigest(),
         uploaded_by=uploaded_by if getattr(uploaded_by, "is_authenticated", False) else None,
         uploaded_at=now,
+        origin=origin,
     )
+    document.page_count = page_count(content, document.content_type)
     if check is not None:
         document.signature_status = check.status
         document.signature_signer = check.signer
@@ -162,6 +188,49 @@ def store_document(*, name: str, content: bytes, kind: str, uploaded_by=None) ->
     with transaction.atomic():
         document.save()
     return document
+
+
+SCAN_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png")
+
+
+def scanned_pages_as_pdf(pages: Sequence[tuple[str, bytes]], *, title: str = "") -> tuple[str, bytes]:
+    """A paper scanned page by page at the counter (one JPG or PNG per page, in order) as one PDF
+    of as many pages, named after `title` (the component): the form in which a component is kept,
+    signed by the receiving unit and sent to the national portal. A single PDF is kept as it came."""
+    if not pages:
+        raise InvalidInput("Chưa có trang nào được quét.", field="file")
+    names = [clean_file_name(name) for name, _ in pages]
+    for name in names:
+        if not name.lower().endswith(SCAN_EXTENSIONS):
+            raise InvalidInput(
+                f"Bản quét “{name}” phải là tệp PDF, JPG hoặc PNG (Thông tư 01/2023/TT-VPCP).", field="file"
+            )
+    if len(pages) == 1 and names[0].lower().endswith(".pdf"):
+        return names[0], pages[0][1]
+    if any(name.lower().endswith(".pdf") for name in names):
+        raise InvalidInput(
+            "Quét nhiều trang thì chọn các ảnh JPG/PNG của từng trang, hoặc một tệp PDF gồm đủ các trang.",
+            field="file",
+        )
+    images = []
+    for name, (_, content) in zip(names, pages, strict=True):
+        if not any(content.startswith(m) for m in ALLOWED["." + name.rsplit(".", 1)[-1].lower()][1]):
+            raise InvalidInput(f"Nội dung “{name}” không phải ảnh JPG/PNG như tên tệp.", field="file")
+        if len(content) > MAX_SIZE:
+            raise InvalidInput(f"Ảnh “{name}” lớn hơn {MAX_SIZE // (1024 * 1024)} MB.", field="file")
+        try:
+            with warnings.catch_warnings():
+                # A decompression bomb is an error here, not a warning.
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                image = Image.open(io.BytesIO(content))
+                image.load()
+        except (OSError, Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+            raise InvalidInput(f"Không đọc được ảnh “{name}”: tệp hỏng hoặc quá lớn.", field="file") from exc
+        images.append(image.convert("RGB"))
+    out = io.BytesIO()
+    images[0].save(out, format="PDF", save_all=True, append_images=images[1:], resolution=300.0)
+    stem = _BAD_NAME.sub(" ", unicodedata.normalize("NFC", title)).strip(" .")[:120].strip()
+    return f"{stem or names[0].rsplit('.', 1)[0]}.pdf", out.getvalue()
 
 
 def copy_for_reuse(source: Document, *, kind: str, reused_by) -> Document:
@@ -186,6 +255,8 @@ def copy_for_reuse(source: Document, *, kind: str, reused_by) -> Document:
         uploaded_by=reused_by if getattr(reused_by, "is_authenticated", False) else None,
         uploaded_at=now,
         reused_from=source,
+        origin=DocumentOrigin.REUSED,
+        page_count=source.page_count,
     )
     if document.sha256 != source.sha256:
         raise InvalidInput(
@@ -222,7 +293,9 @@ def purge_unattached_documents(
                     continue
                 storage, path, length = document.file.storage, document.file.name, document.size
                 document.delete()
-                transaction.on_commit(lambda storage=storage, path=path: storage.delete(path))
+                # robust: an object store that fails one delete (logged) must not stop the purge of
+                # the others; the row is gone, the orphan object is harmless and deleted by hand.
+                transaction.on_commit(lambda storage=storage, path=path: storage.delete(path), robust=True)
         except (IntegrityError, ProtectedError):
             logger.info("document %s was attached while being purged; kept", pk)
             continue

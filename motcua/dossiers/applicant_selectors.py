@@ -106,10 +106,11 @@ def my_dossier(user, code: str) -> MyDossier:
     )
 
 
-def applicant_store(user) -> list[Document]:
-    """The papers a later dossier may take again instead of a new upload (R-30; NĐ 45/2020: nobody
-    is asked twice for a paper the state holds): what the applicant handed in and the results
-    issued to him, newest first, one per content (a file given for two dossiers is offered once)."""
+def store_links(user) -> list[DossierDocument]:
+    """The papers a later dossier may take again instead of a new upload (R-30; NĐ 45/2020 Điều 16:
+    nobody is asked twice for a paper the state holds): what the applicant handed in and the
+    results issued to him, newest first, one per content (a file given for two dossiers is offered
+    once), each with the dossier it came from."""
     applicant = applicant_of(user)
     if applicant is None:
         return []
@@ -118,7 +119,7 @@ def applicant_store(user) -> list[Document]:
     issued = Q(document__kind=DocumentKind.RESULT, dossier__state__in=(State.RESULT_READY, State.RETURNED))
     links = (
         DossierDocument.objects.filter(given | issued, dossier__applicant=applicant)
-        .select_related("document")
+        .select_related("document", "dossier__procedure")
         .order_by("-document__uploaded_at")
     )
     seen: set[str] = set()
@@ -126,8 +127,13 @@ def applicant_store(user) -> list[Document]:
     for link in links:
         if link.document.sha256 not in seen:
             seen.add(link.document.sha256)
-            store.append(link.document)
+            store.append(link)
     return store
+
+
+def applicant_store(user) -> list[Document]:
+    """The documents of `store_links`, as the submission form offers them for reuse."""
+    return [link.document for link in store_links(user)]
 
 
 def my_document(user, code: str, document_id) -> Document:

@@ -44,6 +44,10 @@ class ActionInput:
     # one is missing and the officer still receives — the reason, recorded in the event.
     components: list[int] = field(default_factory=list)
     incomplete_reason: str = ""
+    # TT 03/2025 Điều 5, TT 01/2023/TT-VPCP Điều 8: components only shown (xuất trình, not
+    # scanned), and the page count of each paper scanned (the scan must have as many images).
+    shown_components: list[int] = field(default_factory=list)
+    pages: dict[int, int] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -9,16 +9,20 @@ from django.utils import timezone
 
 from motcua.catalog.models import Channel
 from motcua.consultations import services as consultations
+from motcua.documents.models import DocumentKind, DocumentOrigin, SignatureStatus
+from motcua.documents.sealing import can_seal, certify_scan, seal_result, will_be_sealed
 from motcua.dossiers import deadlines
 from motcua.dossiers.context import Context
 from motcua.dossiers.guards import component_check
 from motcua.dossiers.models import (
     REFORM_DATE,
+    ComponentReceipt,
     DossierDocument,
     DossierPause,
     DossierStep,
     LegalBasis,
     PauseKind,
+    Presentation,
 )
 from motcua.dossiers.states import State
 from motcua.org.models import Role
@@ -156,6 +160,45 @@ def finish(ctx: Context) -> None:
     ctx.dossier.finished_at = ctx.now
     _close_current_step(ctx)
     DossierPause.objects.filter(dossier=ctx.dossier, ended_at__isnull=True).update(ended_at=ctx.now)
+
+
+def seal_results(ctx: Context) -> None:
+    """NĐ 45/2020 Điều 14, R-30: an electronic result has the paper one's legal value because the
+    competent agency signs it. Each result PDF of the action gets the deciding unit's seal (PAdES,
+    added after any signature already on it) and a verification code; a seal that cannot be made
+    refuses the whole action (documents.sealing raises, the transaction rolls back). Units without a
+    configured key issue results as before (their online results must come signed, R-14)."""
+    if ctx.data.outcome != "result":
+        return
+    unit = ctx.dossier.deciding_unit
+    sealed = []
+    for document in ctx.documents():
+        if document.kind == DocumentKind.RESULT and will_be_sealed(document, unit.code):
+            seal_result(document, unit_code=unit.code, unit_name=unit.name)
+            # The sealed bytes' checksum goes into the hash-chained event: the file the applicant
+            # holds is the one the log vouches for.
+            sealed.append({"document": str(document.pk), "sha256": document.sha256, "unit": unit.code})
+    if sealed:
+        ctx.event_data["sealed"] = sealed
+
+
+def certify_scans(ctx: Context) -> None:
+    """TT 03/2025 Điều 5 k1 điểm c, TT 01/2023/TT-VPCP: the papers received at the counter are
+    digitised, and a scan is a digitisation result once the receiving unit signs it (the national
+    portal's DuocSoHoa). Each unsigned PDF scanned at the counter gets the receiving unit's
+    signature when a key is configured for it; a signature that cannot be made refuses the
+    reception (nothing changes), as a result's seal does. Without a key the scans stay plain."""
+    unit = ctx.dossier.receiving_unit
+    if ctx.dossier.channel == Channel.ONLINE or unit is None or not can_seal(unit.code):
+        return
+    certified = []
+    for link in ctx.dossier.attachments.select_related("document").filter(
+        document__origin=DocumentOrigin.SCANNED, document__signature_status=SignatureStatus.UNSIGNED
+    ):
+        document = certify_scan(link.document, unit_code=unit.code, unit_name=unit.name)
+        certified.append({"document": str(document.pk), "sha256": document.sha256, "unit": unit.code})
+    if certified:
+        ctx.event_data["certified_scans"] = certified
 
 
 def record_result(ctx: Context) -> None:
@@ -303,6 +346,26 @@ def record_component_check(ctx: Context) -> None:
         return
     check = component_check(ctx)
     ctx.event_data["components"] = check.handed_in
+    if check.shown:
+        ctx.event_data["shown_components"] = check.shown
+    if check.pages:
+        ctx.event_data["pages"] = {str(k): v for k, v in check.pages.items()}
+    # TT 03/2025 Điều 5: each component as received, handed in or only shown, with its pages.
+    ComponentReceipt.objects.bulk_create(
+        [
+            ComponentReceipt(
+                dossier=ctx.dossier,
+                required_document_id=component,
+                presentation=Presentation.SHOWN if component in check.shown else Presentation.HANDED_IN,
+                pages=check.pages.get(component),
+                recorded_at=ctx.now,
+            )
+            for component in check.handed_in
+        ],
+        update_conflicts=True,
+        unique_fields=["dossier", "required_document"],
+        update_fields=["presentation", "pages", "recorded_at"],
+    )
     if check.missing:
         ctx.event_data["missing_components"] = check.missing
         ctx.event_data["incomplete_reason"] = ctx.data.incomplete_reason.strip()

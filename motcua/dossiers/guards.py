@@ -5,7 +5,7 @@ PermissionDenied (→ 403); it never changes anything.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 
@@ -13,6 +13,7 @@ from motcua.catalog.models import Channel, OnlineLevel
 from motcua.consultations.services import validate_request
 from motcua.core.errors import InvalidInput, PermissionDenied, RuleViolation
 from motcua.documents.models import Document, DocumentKind, SignatureStatus
+from motcua.documents.sealing import will_be_sealed
 from motcua.dossiers.context import Context
 from motcua.dossiers.models import ResultDelivery
 from motcua.dossiers.states import Action, State
@@ -235,16 +236,20 @@ INCOMPLETE_REASON_MIN = 10
 
 @dataclass(frozen=True)
 class ComponentCheck:
-    """What the officer found at the counter: the case's components handed in, the mandatory ones not."""
+    """What the officer found at the counter: the case's components handed in (on paper or only
+    shown), those only shown, the pages of each paper scanned, and the mandatory ones missing."""
 
     handed_in: list[int]
     missing: list[str]
+    shown: list[int] = field(default_factory=list)
+    pages: dict[int, int] = field(default_factory=dict)
 
 
 def component_check(ctx: Context) -> ComponentCheck:
-    """The case's components handed in — ticked by the officer (`ActionInput.components`) or with
-    a scan linked to them (`DossierDocument.required_document`) — and the mandatory ones missing.
-    Worked out once per action (the guard and the effect that records it both ask)."""
+    """The case's components handed in — ticked by the officer (`ActionInput.components`), only
+    shown (`shown_components`) or with a scan linked to them (`DossierDocument.required_document`)
+    — and the mandatory ones missing. Worked out once per action (the guard and the effect that
+    records it both ask)."""
     if ctx._components is None:
         ctx._components = _component_check(ctx)
     return ctx._components
@@ -255,16 +260,59 @@ def _component_check(ctx: Context) -> ComponentCheck:
     components = list(d.case.documents.order_by("order", "pk")) if d.case_id else []
     known = {c.pk for c in components}
     ticked = set(ctx.data.components)
-    if ticked - known:
+    shown = set(ctx.data.shown_components)
+    pages = {int(k): v for k, v in ctx.data.pages.items()}
+    if (ticked | shown | set(pages)) - known:
         raise InvalidInput("Thành phần hồ sơ không thuộc trường hợp của hồ sơ này.", field="components")
-    scanned = set(
-        d.attachments.filter(required_document__isnull=False).values_list("required_document_id", flat=True)
-    )
-    handed_in = ticked | (scanned & known)
+    scans: dict[int, list[int | None]] = {}
+    for component, page_count in d.attachments.filter(required_document__isnull=False).values_list(
+        "required_document_id", "document__page_count"
+    ):
+        scans.setdefault(component, []).append(page_count)
+    names = {c.pk: c.name for c in components}
+    _scans_follow_the_scanning_rules(names, shown, pages, scans)
+    handed_in = ticked | shown | (set(scans) & known)
     return ComponentCheck(
         handed_in=[c.pk for c in components if c.pk in handed_in],
         missing=[c.name for c in components if c.mandatory and c.pk not in handed_in],
+        shown=[c.pk for c in components if c.pk in shown],
+        pages={c.pk: pages[c.pk] for c in components if c.pk in pages},
     )
+
+
+def _scans_follow_the_scanning_rules(
+    names: dict[int, str], shown: set[int], pages: dict[int, int], scans: dict[int, list[int | None]]
+) -> None:
+    """TT 03/2025 Điều 5 referring to TT 01/2023/TT-VPCP Điều 8 (REGULATIONS §2.2): a paper only
+    shown is not scanned, and a scan has as many images as the paper has pages."""
+    both = sorted(shown & set(scans))
+    if both:
+        raise RuleViolation(
+            "R-30",
+            f"Thành phần “{names[both[0]]}” được ghi là chỉ xuất trình nên không quét "
+            "(Thông tư 01/2023/TT-VPCP Điều 8); bỏ bản quét hoặc bỏ đánh dấu “Chỉ xuất trình”.",
+            field="components",
+        )
+    for component, declared in sorted(pages.items()):
+        if declared < 1:
+            raise InvalidInput(f"Số trang của “{names[component]}” phải từ 1 trở lên.", field="pages")
+        found = scans.get(component)
+        if not found:
+            continue
+        if None in found:
+            raise RuleViolation(
+                "R-30",
+                f"Bản quét của “{names[component]}” phải là tệp PDF, JPG hoặc PNG để đếm được số trang.",
+                field="pages",
+            )
+        if sum(found) != declared:
+            raise RuleViolation(
+                "R-30",
+                f"Thành phần “{names[component]}” có {declared} trang giấy nhưng bản quét có "
+                f"{sum(found)} trang: phải quét đủ tất cả các trang, số trang ảnh bằng số trang "
+                "giấy (Thông tư 01/2023/TT-VPCP Điều 8).",
+                field="pages",
+            )
 
 
 def counter_dossier_complete(ctx: Context) -> None:
@@ -352,6 +400,12 @@ def has_result_document(ctx: Context) -> None:
             field="documents",
         )
     if _issued_electronically(ctx):
+        # NĐ 45/2020 Điều 14: the unit's own seal gives the result its legal value. A PDF the
+        # deciding unit seals at issue (effects.seal_results) needs no signature beforehand; if
+        # the seal then fails, the action is refused there and nothing changes.
+        unit_code = ctx.dossier.deciding_unit.code
+        if any(will_be_sealed(d, unit_code) for d in results):
+            return
         _require_verified_signature(
             results, "R-14", "result_signature_required", "Kết quả giải quyết điện tử"
         )

@@ -46,7 +46,7 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     (S.SUBMITTED, A.RECEIVE): T(
         S.RECEIVED,
         (g.actor_receives, g.internal_online_not_at_counter, g.counter_dossier_complete),
-        (e.attach_documents, e.record_component_check, e.start_clock),
+        (e.attach_documents, e.record_component_check, e.certify_scans, e.start_clock),
     ),
     (S.SUBMITTED, A.REJECT): T(
         S.REJECTED, (g.actor_receives, g.reason_given), (e.attach_documents, e.finish)
@@ -130,16 +130,17 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
         (g.actor_heads_apology, g.apology_at_most_once, g.apology_complete),
         (e.attach_documents, e.record_extension),
     ),
-    # Result: only with the result document or a lawful refusal; on the spot at the counter
+    # Result: only with the result document or a lawful refusal; on the spot at the counter;
+    # the deciding unit's seal on the electronic result (NĐ 45/2020 Điều 14, R-30)
     (S.PROCESSING, A.ISSUE_RESULT): T(
         S.RESULT_READY,
         (g.actor_handles_current_step, g.at_decision_step, g.has_result_document, g.consultations_answered),
-        (e.attach_documents, e.record_result),
+        (e.attach_documents, e.seal_results, e.record_result),
     ),
     (S.RECEIVED, A.ISSUE_RESULT): T(
         S.RESULT_READY,
         (g.actor_receives, g.on_the_spot_procedure, g.has_result_document),
-        (e.attach_documents, e.record_result),
+        (e.attach_documents, e.seal_results, e.record_result),
     ),
     (S.RESULT_READY, A.RETURN_RESULT): T(
         S.RETURNED, (g.actor_returns_result,), (e.attach_documents, e.hand_result_over)

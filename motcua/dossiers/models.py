@@ -179,6 +179,38 @@ class DossierDocument(models.Model):
         return f"{self.dossier_id}: {self.document_id}"
 
 
+class Presentation(models.TextChoices):
+    """How a component of the case was handed in at the counter (TT 03/2025 Điều 5 k1 điểm c)."""
+
+    # The paper was handed in; its scan (if any) is a DossierDocument of the component.
+    HANDED_IN = "handed_in", "Nộp giấy tờ"
+    # TT 01/2023/TT-VPCP Điều 8 k2: papers only shown (xuất trình) are neither copied nor scanned.
+    SHOWN = "shown", "Chỉ xuất trình"
+
+
+class ComponentReceipt(models.Model):
+    """A component of the case as the counter received it: handed in or only shown, and how many
+    pages the paper has — its scan must have as many images (TT 01/2023/TT-VPCP Điều 8 k1)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="component_receipts")
+    required_document = models.ForeignKey(
+        "catalog.RequiredDocument", on_delete=models.PROTECT, related_name="+", verbose_name="thành phần"
+    )
+    presentation = models.CharField("hình thức", max_length=16, choices=Presentation.choices)
+    pages = models.PositiveSmallIntegerField("số trang giấy", null=True, blank=True)
+    recorded_at = models.DateTimeField("ghi nhận lúc")
+
+    class Meta:
+        verbose_name = "thành phần đã tiếp nhận"
+        verbose_name_plural = "thành phần đã tiếp nhận"
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "required_document"], name="component_receipt_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.required_document_id} ({self.presentation})"
+
+
 class DossierFee(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="fees")
     kind = models.CharField(max_length=8, choices=FeeKind.choices)

@@ -26,6 +26,7 @@ from motcua.documents.models import Document
 from motcua.dossiers.guards import LAWFUL_PAUSE_REASONS
 from motcua.dossiers.lifecycle import answerable_consultations, available_actions
 from motcua.dossiers.models import (
+    ComponentReceipt,
     Dossier,
     DossierDocument,
     DossierEvent,
@@ -150,7 +151,15 @@ def _with_detail(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
     ).prefetch_related(
         Prefetch(
             "attachments",
-            queryset=DossierDocument.objects.select_related("document").order_by("attached_at", "pk"),
+            queryset=DossierDocument.objects.select_related("document", "required_document").order_by(
+                "attached_at", "pk"
+            ),
+        ),
+        Prefetch(
+            "component_receipts",
+            queryset=ComponentReceipt.objects.select_related("required_document").order_by(
+                "required_document__order", "pk"
+            ),
         ),
         "fees",
         Prefetch(

@@ -28,7 +28,7 @@ from motcua.catalog.models import (
 from motcua.catalog.selectors import active_process_version, case_duration
 from motcua.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied, RuleViolation
 from motcua.core.text import fold, nfc
-from motcua.documents.models import Document, DocumentKind
+from motcua.documents.models import Document, DocumentKind, DocumentOrigin
 from motcua.documents.services import store_document
 from motcua.dossiers import audit, codes, outbox, selectors
 from motcua.dossiers.attachments import cited_documents
@@ -531,10 +531,15 @@ class Upload:
     kind: str
     # The component of the case (thành phần hồ sơ) this scan is, when received at the counter.
     required_document_id: int | None = None
+    # Paper digitised at the counter (DocumentOrigin.SCANNED), or a file as it came.
+    origin: str = DocumentOrigin.UPLOADED
 
 
 def store_uploads(uploads: Sequence[Upload], actor) -> list[Document]:
-    return [store_document(name=u.name, content=u.content, kind=u.kind, uploaded_by=actor) for u in uploads]
+    return [
+        store_document(name=u.name, content=u.content, kind=u.kind, uploaded_by=actor, origin=u.origin)
+        for u in uploads
+    ]
 
 
 def apply_with_files(

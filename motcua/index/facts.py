@@ -36,7 +36,8 @@ from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 
 from motcua.catalog.models import Channel, Fee
-from motcua.documents.models import DocumentKind
+from motcua.documents.models import DocumentKind, DocumentOrigin
+from motcua.documents.selectors import digitised
 from motcua.dossiers.models import (
     Dossier,
     DossierDocument,
@@ -139,6 +140,17 @@ def facts_of(dossier_ids: list[int]) -> list[IndexFact]:
             dossier_id__in=ids, document__kind__in=SUBMITTED_KINDS, document__reused_from__isnull=False
         ).values_list("dossier_id", flat=True)
     )
+    # 4.2: a component digitised as the national portal's DuocSoHoa reads it (certified scans
+    # and electronic files); 4.5: a component taken from the applicant's national store.
+    submitted_links = DossierDocument.objects.filter(dossier_id__in=ids, document__kind__in=SUBMITTED_KINDS)
+    digitised_components = set(
+        submitted_links.filter(digitised("document__")).values_list("dossier_id", flat=True)
+    )
+    personal_store = set(
+        submitted_links.filter(document__origin=DocumentOrigin.NATIONAL_STORE).values_list(
+            "dossier_id", flat=True
+        )
+    )
     # 5.4: rated "not satisfied", or the subject of a PAKN.
     unhappy = unhappy_dossier_ids(ids)
     # 3.6 owes only dossiers of procedures whose fees the catalogue lists (REGULATIONS §1.3).
@@ -169,12 +181,12 @@ def facts_of(dossier_ids: list[int]) -> list[IndexFact]:
                 result_required=result_required,
                 result_electronic=electronic_result,
                 # 4.2: components digitised, and the electronic result where a paper one is due.
-                digitised=bool(kinds[d.pk] & set(SUBMITTED_KINDS))
-                and (not result_required or electronic_result),
+                digitised=d.pk in digitised_components and (not result_required or electronic_result),
                 reused=d.pk in reused,
-                # 4.5: the personal data store (DuocLayTuKhoDMQG) comes with the digitisation issue.
-                personal_store=False,
-                citizen_data=d.vneid_verified,
+                # 4.5 (DuocLayTuKhoDMQG).
+                personal_store=d.pk in personal_store,
+                # 4.6: an account verified with VNeID, or data taken from the national store.
+                citizen_data=d.vneid_verified or d.pk in personal_store,
                 fee_obligation=bool(fees[d.pk]) and d.procedure_id in fee_procedures,
                 # 3.4, 3.6: every non-zero fee paid online — the rule of DuocThanhToanTrucTuyen.
                 paid_online=online_payment_code(fees[d.pk]) != "0",

@@ -30,6 +30,12 @@ _KINDS: dict[str, dict[str, str]] = {
         "log": "motcua.integrations.sms.log.LogGateway",
         "http": "motcua.integrations.sms.http_gateway.HttpGateway",
     },
+    # The units' PAdES seals on electronic results (issue 12): "local" keys in a folder (base_url)
+    # or a "remote" signing service (ký số từ xa; base_url is its address).
+    "signing": {
+        "local": "motcua.integrations.signing.local.LocalKeys",
+        "remote": "motcua.integrations.signing.remote.RemoteSigningService",
+    },
 }
 _built: dict[str, Any] = {}
 _lock = threading.Lock()

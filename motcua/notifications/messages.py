@@ -27,6 +27,7 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 
+from motcua.documents.models import Document
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.states import Action
 
@@ -130,6 +131,14 @@ def _context(dossier: Dossier, event: DossierEvent) -> dict[str, Any]:
         ctx["explanation"] = data.get("explanation", "")
     elif event.action == Action.ISSUE_RESULT:
         ctx["refused"] = data.get("outcome", "result") != "result"
+        # the results sealed by the unit at issue, with the code that verifies them anywhere.
+        sealed = [s.get("document") for s in data.get("sealed", [])]
+        ctx["verification_codes"] = list(
+            Document.objects.filter(pk__in=sealed, verification_code__isnull=False)
+            .order_by("verification_code")
+            .values_list("verification_code", flat=True)
+        )
+        ctx["verify_page"] = f"{public_base()}{reverse('portal:verify')}" if public_base() else ""
     elif event.action == Action.RETURN_RESULT:
         ctx["returned_at"] = local(dossier.returned_at or event.at)
     return ctx

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("motcua.portal.views.signin")),  # /dang-nhap/ …
     path("thanh-toan/", include("motcua.portal.views.payments")),
     path("", include("motcua.portal.views.feedback")),  # /phan-anh-kien-nghi/, ratings
+    path("xac-thuc/", include("motcua.portal.views.verification")),  # electronic results
 ]

@@ -7,14 +7,15 @@ files with their links (4.1, 4.2), digitised and reused components (4.4, 4.5), t
 account and the population database connections (4.6, 4.7). Codes are strings, as on the wire
 (vn-code-and-data §2.3); a date that does not exist yet is "".
 
-Where our data does not hold a fact yet, the field says "no" rather than guess: the digitisation
-flags `DuocSoHoa` and `DuocLayTuKhoDMQG` of the components are 0 until issue 12 records digitisation
-results (TT 01/2023/TT-VPCP: a scan becomes a digitised component only when certified, which we do
-not record yet); `DuocTaiSuDung` is 1 for a component copied from the applicant's own store (R-30,
-`Document.reused_from`); `DuocThanhToanTrucTuyen` is 1 (Cổng DVCQG) or 2 (the province's gateway)
-once every non-zero fee is paid online (R-29, `DossierFee.paid_via`), else 0; `DSKetNoiCSDL` is []
-until a connection to a national database is used. The text limits are those the reference systems
-apply before sending (vn-code-and-data §2.3).
+Where our data does not hold a fact yet, the field says "no" rather than guess. The component
+flags are read from the stored file (motcua.documents.selectors): `DuocSoHoa` is 1 for a file
+electronic from the start and for a counter scan certified by the receiving unit's signature
+(TT 01/2023/TT-VPCP: an unsigned scan is not a digitisation result); `DuocTaiSuDung` is 1 for a
+component taken again from the applicant's store (R-30); `DuocLayTuKhoDMQG` is 1 for one taken
+from his store on the national portal; `DuocThanhToanTrucTuyen` is 1 (Cổng DVCQG) or 2 (the
+province's gateway) once every non-zero fee is paid online (R-29, `DossierFee.paid_via`), else 0;
+`DSKetNoiCSDL` is [] until a connection to a national database is used. The text limits are those
+the reference systems apply before sending (vn-code-and-data §2.3).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from django.db.models import Prefetch
 from django.utils.dateparse import parse_datetime
 
 from motcua.catalog.models import ResultDocument
+from motcua.documents import selectors as documents
 from motcua.documents.models import DocumentKind
 from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent, Origin, ResultDelivery
 from motcua.dossiers.outbox import KENH, SUMMARY_MAX, dvcqg_time, national_code
@@ -125,11 +127,10 @@ def _submitted(link: DossierDocument, url: str) -> dict[str, Any]:
         "IsDeleted": "0",
         "MaThanhPhanHoSo": required.code if required else "",
         "DuongDanTaiTepTin": url,
-        # Issue 12 records digitisation; until then nothing is claimed (module docstring).
-        "DuocSoHoa": "0",
+        "DuocSoHoa": _flag(documents.is_digitised(link.document)),
         # R-30 (4.4): a copy of a paper from the applicant's own store, not a new upload.
-        "DuocTaiSuDung": _flag(link.document.reused_from_id is not None),
-        "DuocLayTuKhoDMQG": "0",
+        "DuocTaiSuDung": _flag(documents.reused(link.document)),
+        "DuocLayTuKhoDMQG": _flag(documents.from_national_store(link.document)),
         "MaKetQuaThayThe": "",
     }
 

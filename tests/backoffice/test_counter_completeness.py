@@ -81,7 +81,7 @@ def test_r17_counter_form_refuses_unticked_components_in_place_and_offers_the_co
 def test_r17_ticked_paper_without_a_scan_counts_as_handed_in(client_for):
     ticks = {f"present_{c.pk}": "on" for c in components(NOTARY)}
     first = components(NOTARY)[0]
-    data = applicant() | ticks | {f"file_{first.pk}": scan(), "decision": "receive"}
+    data = applicant() | ticks | {f"file_{first.pk}": scan(), f"pages_{first.pk}": "1", "decision": "receive"}
     response = client_for("tiepnhan.tinh").post(form_url(NOTARY), data)
     assert response.status_code == 302
     assert dossiers_of().get().state == "received"

@@ -8,13 +8,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from motcua.catalog.models import Procedure
-from motcua.demo.signing import signed_pdf
+from motcua.demo.signing import plain_pdf, signed_pdf
 from motcua.documents.models import Document
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.reception_selectors import appointment_preview
 from tests.dossiers.kit import CONSULTED, INTERNAL_ONLINE, NOTARY, ON_THE_SPOT
 
-PDF = b"%PDF-1.4\n% MotCua counter scan\n"
+PDF = plain_pdf("Bản quét thử nghiệm")  # one page, as the scanning rule counts them
 CHOOSE = "/can-bo/tiep-nhan/"
 
 
@@ -56,6 +56,7 @@ def everything_handed_in(code: str) -> dict:
     for c in components(code):
         data[f"present_{c.pk}"] = "on"
         data[f"file_{c.pk}"] = scan(f"{c.pk}.pdf")
+        data[f"pages_{c.pk}"] = "1"
     return data
 
 
@@ -207,7 +208,7 @@ def test_receive_with_scans_gives_the_appointment_and_the_receipt(client_for):
 
 def test_r17_supplement_requested_once_with_everything_missing(client_for):
     first, *missing = components(NOTARY)
-    data = applicant() | {f"present_{first.pk}": "on", f"file_{first.pk}": scan()}
+    data = applicant() | {f"present_{first.pk}": "on", f"file_{first.pk}": scan(), f"pages_{first.pk}": "1"}
     data |= {"decision": "request_supplement", "supplement_reason": "Hồ sơ còn thiếu giấy tờ theo quy định"}
     response = client_for("tiepnhan.tinh").post(form_url(NOTARY), data)
     assert response.status_code == 302
@@ -289,10 +290,11 @@ def test_bad_input_is_a_vietnamese_400(client_for):
     first = components(NOTARY)[0]
     wrong = applicant() | {
         f"file_{first.pk}": SimpleUploadedFile("scan.exe", b"MZ\x90"),
+        f"pages_{first.pk}": "1",
         "decision": "receive",
     }
     response = client.post(form_url(NOTARY), wrong)
-    assert response.status_code == 400 and "Chỉ nhận tệp PDF, JPG, PNG, DOCX, XLSX hoặc XML." in html(
+    assert response.status_code == 400 and "Bản quét “scan.exe” phải là tệp PDF, JPG hoặc PNG" in html(
         response
     )
     bad_id = client.post(form_url(NOTARY), applicant(identifier="12") | {"decision": "receive"})

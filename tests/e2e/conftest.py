@@ -134,6 +134,8 @@ def demo_server(tmp: Path, name: str, **env: str) -> Server:
         # Tests that type a wrong password on purpose share one server and one address.
         "MOTCUA_LOCKOUT_FAILURES": "50",
         "MOTCUA_MEDIA_ROOT": str(tmp / "media"),
+        # The units' keys and the TEST CA of their seals (`load_demo` makes them), never var/signing.
+        "MOTCUA_SIGNING_KEYS_DIR": str(tmp / "signing"),
         "MOTCUA_ALLOWED_HOSTS": "127.0.0.1,localhost",
         # Browser tests sign in many times from one address.
         "MOTCUA_AUTH_RATE": "1000/min",

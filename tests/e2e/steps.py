@@ -6,9 +6,9 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from motcua.demo.signing import signed_pdf
+from motcua.demo.signing import plain_pdf, signed_pdf
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = plain_pdf("Tài liệu thử nghiệm")  # one page: the counter counts a scan's pages
 
 
 def pdf_file(name: str, *, signed: bool = False) -> dict:

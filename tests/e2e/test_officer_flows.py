@@ -64,6 +64,7 @@ def test_counter_reception_with_receipt_pdf(officer, shot):
     for i in range(components.count()):
         components.nth(i).locator("input.tick").check()
         components.nth(i).locator("input[type=file]").set_input_files(pdf_file(f"thanh-phan-{i + 1}.pdf"))
+        components.nth(i).locator("input.pages").fill("1")  # the paper's pages, as many as the scan's
     shot(page, "phiếu tiếp nhận đã điền")
     page.locator("#nut-tiep-nhan").click()
 

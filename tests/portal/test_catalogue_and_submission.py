@@ -215,3 +215,20 @@ def test_r26_another_citizens_dossier_answers_as_an_unknown_code(client):
     assert theirs.code not in other.content.decode()
     assert client.get(f"/ho-so-cua-toi/{theirs.code}/giay-to/{paper.pk}/").status_code == 404
     assert theirs.code not in client.get("/ho-so-cua-toi/").content.decode()
+
+
+# --- the applicant's store (NĐ 45/2020 Điều 16, R-30) ---------------------------------------------
+
+
+def test_r30_the_store_lists_the_papers_given_and_only_to_their_owner(citizen, client):
+    citizen.post(f"/thu-tuc/{NOTARY}/nop-ho-so/", form(**all_files()))
+    dossier = Dossier.objects.get(applicant__user__username="congdan1")
+
+    page = citizen.get("/kho-du-lieu-cua-toi/").content.decode()
+
+    for name in ("don.pdf", "de-an.pdf", "quyet-dinh.pdf"):
+        assert name in page
+    assert f"/ho-so-cua-toi/{dossier.code}/" in page and "Chưa có kết quả điện tử nào." in page
+    client.force_login(user("congdan2"))
+    other = client.get("/kho-du-lieu-cua-toi/").content.decode()
+    assert "don.pdf" not in other and dossier.code not in other

@@ -59,6 +59,6 @@ def test_r30_duoc_tai_su_dung_marks_the_components_copied_from_the_applicants_st
     flags = {item["TepDinhKemId"]: item["DuocTaiSuDung"] for item in record["TaiLieuNop"]}
     assert flags[str(reused.pk)] == "1" and flags[str(uploaded.pk)] == "0"
     assert set(flags.values()) <= {"0", "1"}
-    # Digitisation proper comes with issue 12: not claimed for a reused copy either.
-    assert all(item["DuocSoHoa"] == "0" and item["DuocLayTuKhoDMQG"] == "0" for item in record["TaiLieuNop"])
+    # Both are electronic files (digitised); neither came from the national store.
+    assert all(item["DuocSoHoa"] == "1" and item["DuocLayTuKhoDMQG"] == "0" for item in record["TaiLieuNop"])
     assert len(captured.captured_queries) <= 5  # still the constant number of test_r22_payload

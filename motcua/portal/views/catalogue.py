@@ -31,6 +31,7 @@ from motcua.dossiers.applicant_selectors import (
     my_document,
     my_dossier,
     my_dossiers,
+    store_links,
 )
 from motcua.dossiers.models import ResultDelivery
 from motcua.dossiers.online import submit_online
@@ -235,6 +236,25 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+def my_store(request: HttpRequest) -> HttpResponse:
+    """The applicant's store (NĐ 45/2020 Điều 16, R-30): electronic results issued to him and the
+    papers he gave, each downloadable and taken again by later dossiers instead of a new upload."""
+    if not request.user.is_authenticated:
+        return _signin_first(request)
+    links = store_links(request.user)
+    return render(
+        request,
+        "portal/my_store.html",
+        {
+            "nav": "mine",
+            "applicant": applicant_of(request.user),
+            "results": [link for link in links if link.document.kind == "result"],
+            "papers": [link for link in links if link.document.kind != "result"],
+        },
+    )
+
+
+@require_GET
 def my_one(request: HttpRequest, code: str) -> HttpResponse:
     if not request.user.is_authenticated:
         return _signin_first(request)
@@ -273,6 +293,7 @@ urlpatterns = [
     path("thu-tuc/<str:code>/", procedure, name="procedure"),
     path("thu-tuc/<str:code>/nop-ho-so/", submit, name="submit"),
     path("ho-so-cua-toi/", mine, name="my-dossiers"),
+    path("kho-du-lieu-cua-toi/", my_store, name="my-store"),
     path("ho-so-cua-toi/<str:code>/", my_one, name="my-dossier"),
     path("ho-so-cua-toi/<str:code>/giay-to/<uuid:document_id>/", my_file, name="my-document"),
 ]

@@ -1,6 +1,7 @@
 """`manage.py load_demo`: the demo province (Tỉnh Đồng Nai after the 2025 reform); safe to run again."""
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from motcua.core.errors import DomainError
@@ -34,6 +35,10 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(f"Cảnh báo — {warning}"))
         for line in summary.lines():
             self.stdout.write(line)
+        if getattr(settings, "MOTCUA_TRUST_TEST_CA", False) and settings.MOTCUA_SIGNING_KEYS_DIR:
+            # The demo's units seal their electronic results (NĐ 45/2020 Điều 14) with keys of the
+            # TEST CA, made before the sample dossiers so that their results are sealed too.
+            call_command("make_test_ca", stdout=self.stdout)
         if not options["no_dossiers"]:
             try:
                 dossiers = load_demo_dossiers()
