@@ -68,6 +68,14 @@ class ReceiveInput(WithDocuments):
         default="",
         help_text="Lý do vẫn tiếp nhận khi thiếu thành phần bắt buộc (ghi vào nhật ký)",
     )
+    shown_components = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_BIGINT),
+        max_length=200,
+        required=False,
+        default=list,
+        help_text="`id` các thành phần người nộp chỉ xuất trình để đối chiếu: không quét, không lưu bản sao "
+        "(TT 01/2023/TT-VPCP Điều 8); được tính là đã nộp",
+    )
 
 
 class RejectInput(WithDocuments):

@@ -136,19 +136,23 @@ def _validate_one(embedded, roots):
     return SignatureCheck(SignatureStatus.VALID, signer, signed_at, "Chữ ký số hợp lệ."), status
 
 
+def _roots_or_none() -> tuple:
+    try:
+        return tuple(trust_roots())
+    except TrustRootsError:
+        # A deployment error (reported by the system check `documents.E001` at start-up): nothing
+        # can be trusted, so signatures come out untrusted rather than the upload failing.
+        logger.exception("signature trust roots unreadable")
+        return ()
+
+
 def verify_pdf(content: bytes) -> SignatureCheck:
     """The verdict on every signature embedded in `content` (a PDF); never raises."""
     # A PDF signature dictionary always carries /ByteRange (ISO 32000-1 §12.8.1); without one the
     # file has no signature to check, and the (possibly large) scan is not parsed at all.
     if b"/ByteRange" not in content:
         return SignatureCheck(SignatureStatus.UNSIGNED)
-    try:
-        roots = trust_roots()
-    except TrustRootsError:
-        # A deployment error (reported by the system check `documents.E001` at start-up): nothing
-        # can be trusted, so signatures come out untrusted rather than the upload failing.
-        logger.exception("signature trust roots unreadable")
-        roots = ()
+    roots = _roots_or_none()
     try:
         from pyhanko.pdf_utils.reader import PdfFileReader
 
@@ -252,11 +256,7 @@ def describe_pdf(content: bytes) -> PdfVerification:
     what a person checking a result needs to read; never raises. Nothing is stored."""
     if b"/ByteRange" not in content:
         return PdfVerification(SignatureStatus.UNSIGNED, (), "Tệp không có chữ ký số.")
-    try:
-        roots = trust_roots()
-    except TrustRootsError:
-        logger.exception("signature trust roots unreadable")
-        roots = ()
+    roots = _roots_or_none()
     try:
         from pyhanko.pdf_utils.reader import PdfFileReader
         from pyhanko.sign.validation.status import SignatureCoverageLevel

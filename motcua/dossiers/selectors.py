@@ -22,7 +22,8 @@ from motcua.catalog.models import (
 from motcua.consultations.models import Consultation
 from motcua.core.errors import NotFound
 from motcua.core.text import search_folded
-from motcua.documents.models import Document
+from motcua.documents import selectors as documents
+from motcua.documents.models import Document, DocumentKind
 from motcua.dossiers.guards import LAWFUL_PAUSE_REASONS
 from motcua.dossiers.lifecycle import answerable_consultations, available_actions
 from motcua.dossiers.models import (
@@ -576,6 +577,36 @@ class DossierPage:
     answerable: list[int]
     show_secret: bool
     late_consultations: set[int]
+    digitisation: "Digitisation"
+
+
+@dataclass(frozen=True)
+class Digitisation:
+    """Whether the dossier counts as digitised for indicator 4.2 (REGULATIONS §1.3: components
+    with files that the national portal reads as digitised, and the electronic result where the
+    procedure's result is a paper) — what the officer can still do about it."""
+
+    components: bool
+    result_due: bool
+    result_electronic: bool
+
+    @property
+    def done(self) -> bool:
+        return self.components and (not self.result_due or self.result_electronic)
+
+
+def digitisation_of(dossier: Dossier) -> Digitisation:
+    """From the dossier's prefetched attachments (no query of its own)."""
+    links = list(dossier.attachments.all())
+    return Digitisation(
+        components=any(
+            link.document.kind in (DocumentKind.SUBMITTED, DocumentKind.SUPPLEMENT)
+            and documents.is_digitised(link.document)
+            for link in links
+        ),
+        result_due=dossier.procedure.has_result_document,
+        result_electronic=any(link.document.kind == DocumentKind.RESULT for link in links),
+    )
 
 
 def dossier_page(user, code: str, *, now: datetime.datetime | None = None) -> DossierPage:
@@ -597,6 +628,7 @@ def dossier_page(user, code: str, *, now: datetime.datetime | None = None) -> Do
         answerable=answerable_consultations(dossier, user, now),
         show_secret=may_see_secret(user, dossier),
         late_consultations={c.pk for c in dossier.consultations.all() if consultation_late(c, now)},
+        digitisation=digitisation_of(dossier),
     )
 
 

@@ -922,3 +922,24 @@ def test_openapi_lists_every_path_with_its_schemas(demo, anon):
     assert set(components["Error"]["properties"]) == {"error"}
     assert {"code", "message", "rule", "details"} <= set(components["ErrorBody"]["properties"])
     assert schema["components"]["securitySchemes"]["tokenAuth"] == {"type": "http", "scheme": "bearer"}
+
+
+def test_r30_a_counter_client_records_a_paper_only_shown(login):
+    """TT 01/2023/TT-VPCP Điều 8: a paper shown for comparison is received (it counts as handed in for
+    R-17) but never scanned; the reception records it as such."""
+    from motcua.dossiers.models import ComponentReceipt, Presentation
+
+    clerk = login("tiepnhan.tinh")
+    procedure = ok(clerk.get("/api/v1/procedures/1.019901"))
+    first, *others = [d["id"] for d in procedure["cases"][0]["documents"]]
+    created = ok(submit(clerk, "1.019901", channel="counter"), 201)
+
+    received = ok(act(clerk, created["code"], "receive", 1, components=others, shown_components=[first]))
+
+    assert received["state"] == "received"
+    receipts = dict(
+        ComponentReceipt.objects.filter(dossier__code=created["code"]).values_list(
+            "required_document_id", "presentation"
+        )
+    )
+    assert receipts == {first: Presentation.SHOWN, **{pk: Presentation.HANDED_IN for pk in others}}

@@ -137,6 +137,10 @@ def test_r30_the_receiving_centre_signs_each_scan_so_it_is_a_digitisation_result
     record = dossier_records([dossier])[dossier.pk]
     assert [item["DuocSoHoa"] for item in record["TaiLieuNop"]] == ["1"]
     assert record["HoSoCoThanhPhanSoHoa"] == "1"
+    # The dossier page says what is left for 4.2: the electronic result (a paper one is due).
+    page = html(client_for("tiepnhan.tinh").get(f"/can-bo/ho-so/{dossier.code}/"))
+    assert "Chưa số hóa (chỉ số 4.2)" in page and "Chưa có kết quả điện tử" in page
+    assert "Chưa có thành phần hồ sơ nào được số hóa" not in page
 
 
 def test_r30_without_a_key_for_the_centre_the_scan_stays_a_plain_picture(client_for):
@@ -149,3 +153,5 @@ def test_r30_without_a_key_for_the_centre_the_scan_stays_a_plain_picture(client_
     assert scanned.content_type == "application/pdf"  # one picture is kept as a one-page PDF too
     assert scanned.signature_status == SignatureStatus.UNSIGNED
     assert dossier_records([dossier])[dossier.pk]["TaiLieuNop"][0]["DuocSoHoa"] == "0"
+    page = html(client_for("tiepnhan.tinh").get(f"/can-bo/ho-so/{dossier.code}/"))
+    assert "Chưa có thành phần hồ sơ nào được số hóa" in page

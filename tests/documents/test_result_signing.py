@@ -85,6 +85,17 @@ def test_r30_signed_result_verifies(seals):
     assert f"Mã tra cứu kết quả: {result.verification_code}" in mail and "Xác thực kết quả" in mail
 
 
+def test_r30_the_officers_see_the_verification_code_of_a_sealed_result(seals, client):
+    d = _at_decision()
+    seals(d.deciding_unit)
+    result = _result()
+    _issue(d, result)
+    result.refresh_from_db()
+    client.force_login(user("chuyenvien.sotuphap"))
+    page = client.get(f"/can-bo/ho-so/{d.code}/").content.decode()
+    assert f"Mã tra cứu kết quả: <code>{result.verification_code}</code>" in page
+
+
 def test_r30_one_byte_changed_breaks_verification(seals):
     d = _at_decision()
     seals(d.deciding_unit)

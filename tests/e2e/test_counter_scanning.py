@@ -20,9 +20,9 @@ def page_picture(n: int) -> dict:
 def test_r30_counter_scans_every_page_and_records_a_paper_only_shown(officer, shot):
     page = officer("tiepnhan.tinh")
     page.goto("/can-bo/tiep-nhan/1.019901/")
-    page.locator("#id_identifier").fill("075088000041")
+    page.locator("#id_identifier").fill("075088000061")
     page.locator("#id_name").fill("Trịnh Văn Quét")
-    page.locator("#id_phone").fill("0912000041")
+    page.locator("#id_phone").fill("0912000061")
     page.locator("#id_address").fill("Số 12 đường Võ Thị Sáu, phường Trấn Biên, tỉnh Đồng Nai")
     components = page.locator("#thanh-phan li.component")
     first = components.nth(0)

@@ -108,6 +108,20 @@ def organisation_name(code: str, name: str) -> x509.Name:
     )
 
 
+# A seal signs documents, nothing else (non-repudiation: content_commitment).
+_SEAL_USAGE = x509.KeyUsage(
+    digital_signature=True,
+    content_commitment=True,
+    key_encipherment=False,
+    data_encipherment=False,
+    key_agreement=False,
+    key_cert_sign=False,
+    crl_sign=False,
+    encipher_only=False,
+    decipher_only=False,
+)
+
+
 def issue_certificate(
     ca: Identity,
     subject: x509.Name,
@@ -129,17 +143,7 @@ def issue_certificate(
         .not_valid_after(now + datetime.timedelta(days=days))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
+            _SEAL_USAGE,
             critical=True,
         )
         .add_extension(
@@ -169,17 +173,7 @@ def self_signed_organisation(code: str, name: str) -> Identity:
         .not_valid_before(now - datetime.timedelta(days=1))
         .not_valid_after(now + datetime.timedelta(days=365))
         .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
+            _SEAL_USAGE,
             critical=True,
         )
         .sign(key, hashes.SHA256())

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
+from django.views.decorators.http import require_http_methods
 
 from motcua.core.errors import DomainError
 from motcua.core.net import over_rate
@@ -16,6 +17,7 @@ from motcua.dossiers.results import verify_result_code
 TOO_MANY = "Bạn kiểm tra quá nhiều lần; vui lòng thử lại sau một phút."
 
 
+@require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("ma", "").strip()[:40]
     context: dict = {"code": code, "nav": "verify", "max_mb": MAX_SIZE // (1024 * 1024)}
