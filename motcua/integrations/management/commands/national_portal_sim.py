@@ -5,12 +5,10 @@ Thin: options → `simulator.make_server`; the behaviour is documented in `dvcqg
 
 from __future__ import annotations
 
-import signal
-import sys
-
 from django.core.management.base import BaseCommand, CommandError
 
 from motcua.integrations.dvcqg import simulator
+from motcua.integrations.management.serving import open_server, serve_until_stopped
 
 
 class Command(BaseCommand):
@@ -69,8 +67,8 @@ class Command(BaseCommand):
             catalog = simulator.load_catalog(options["catalog"], options["base_catalog"])
         except (OSError, ValueError) as exc:
             raise CommandError(f"Không đọc được danh mục thủ tục: {exc}") from exc
-        try:
-            server = simulator.make_server(
+        server = open_server(
+            lambda: simulator.make_server(
                 host=options["host"],
                 port=options["port"],
                 protocol=options["protocol"],
@@ -85,23 +83,17 @@ class Command(BaseCommand):
                 client_id=options["client_id"],
                 client_secret=options["client_secret"],
                 verbose=options["verbose"],
-            )
-        except OSError as exc:
-            raise CommandError(f"Không mở được cổng {options['host']}:{options['port']}: {exc}") from exc
-
-        def stop(signum, frame):  # SIGTERM from the fixture or `make run`: leave quietly
-            raise KeyboardInterrupt
-
-        signal.signal(signal.SIGTERM, stop)
+            ),
+            options["host"],
+            options["port"],
+        )
         label = "rest+service" if options["protocol"] == "both" else options["protocol"]
-        self.stdout.write(f"Cổng DVCQG giả lập: {server.base_url} ({label})")
-        self.stdout.write(f"Danh mục: {len(catalog)} thủ tục; tài khoản {options['client_id']}.")
-        sys.stdout.flush()
-        self.stdout.flush()
-        try:
-            server.serve_forever(poll_interval=0.2)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()
-            self.stdout.write("Đã dừng cổng DVCQG giả lập.")
+        serve_until_stopped(
+            self,
+            server,
+            started=[
+                f"Cổng DVCQG giả lập: {server.base_url} ({label})",
+                f"Danh mục: {len(catalog)} thủ tục; tài khoản {options['client_id']}.",
+            ],
+            stopped="Đã dừng cổng DVCQG giả lập.",
+        )

@@ -3,11 +3,9 @@ the tests. Thin: options → `paygov.simulator.make_server`; the behaviour is do
 
 from __future__ import annotations
 
-import signal
-import sys
+from django.core.management.base import BaseCommand
 
-from django.core.management.base import BaseCommand, CommandError
-
+from motcua.integrations.management.serving import open_server, serve_until_stopped
 from motcua.integrations.paygov import simulator
 
 
@@ -27,28 +25,20 @@ class Command(BaseCommand):
         parser.add_argument("--verbose", action="store_true", help="In từng yêu cầu nhận được.")
 
     def handle(self, *args, **options):
-        try:
-            server = simulator.make_server(
+        server = open_server(
+            lambda: simulator.make_server(
                 host=options["host"],
                 port=options["port"],
                 partner=options["partner"],
                 secret=options["secret"],
                 verbose=options["verbose"],
-            )
-        except OSError as exc:
-            raise CommandError(f"Không mở được cổng {options['host']}:{options['port']}: {exc}") from exc
-
-        def stop(signum, frame):
-            raise KeyboardInterrupt
-
-        signal.signal(signal.SIGTERM, stop)
-        self.stdout.write(f"Nền tảng thanh toán giả lập: {server.base_url} (đối tác {options['partner']})")
-        sys.stdout.flush()
-        self.stdout.flush()
-        try:
-            server.serve_forever(poll_interval=0.2)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()
-            self.stdout.write("Đã dừng nền tảng thanh toán giả lập.")
+            ),
+            options["host"],
+            options["port"],
+        )
+        serve_until_stopped(
+            self,
+            server,
+            started=[f"Nền tảng thanh toán giả lập: {server.base_url} (đối tác {options['partner']})"],
+            stopped="Đã dừng nền tảng thanh toán giả lập.",
+        )

@@ -3,13 +3,12 @@ units' keys of the TEST CA. Thin: options → `signing.simulator.make_server` (d
 
 from __future__ import annotations
 
-import signal
-import sys
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from motcua.integrations.management.serving import open_server, serve_until_stopped
 from motcua.integrations.signing import simulator
 from motcua.integrations.signing.testca import TEST_PASSPHRASE
 
@@ -36,28 +35,21 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         keys_dir = Path(options["keys_dir"] or getattr(settings, "MOTCUA_SIGNING_KEYS_DIR", "") or ".")
-        try:
-            server = simulator.make_server(
+        server = open_server(
+            lambda: simulator.make_server(
                 host=options["host"],
                 port=options["port"],
                 keys_dir=keys_dir,
                 token=options["token"],
                 passphrase=options["passphrase"],
                 verbose=options["verbose"],
-            )
-        except OSError as exc:
-            raise CommandError(f"Không mở được cổng {options['host']}:{options['port']}: {exc}") from exc
-
-        def stop(signum, frame):
-            raise KeyboardInterrupt
-
-        signal.signal(signal.SIGTERM, stop)
-        self.stdout.write(f"Dịch vụ ký số từ xa giả lập: {server.base_url} (khóa trong {keys_dir})")
-        sys.stdout.flush()
-        try:
-            server.serve_forever(poll_interval=0.2)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()
-            self.stdout.write("Đã dừng dịch vụ ký số từ xa giả lập.")
+            ),
+            options["host"],
+            options["port"],
+        )
+        serve_until_stopped(
+            self,
+            server,
+            started=[f"Dịch vụ ký số từ xa giả lập: {server.base_url} (khóa trong {keys_dir})"],
+            stopped="Đã dừng dịch vụ ký số từ xa giả lập.",
+        )
