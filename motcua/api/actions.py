@@ -50,16 +50,23 @@ class WithDocuments(ActionSerializer):
     documents = DocumentIds()
 
 
-class ReceiveInput(WithDocuments):
-    """Tiếp nhận (R-01, R-02, R-19); hồ sơ trực tiếp, bưu chính: đủ thành phần bắt buộc (R-17)."""
-
-    components = serializers.ListField(
+def component_ids(help_text: str) -> serializers.ListField:
+    """`id`s of the case's components (RequiredDocument), as /api/v1/procedures/{mã} lists them."""
+    return serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=MAX_BIGINT),
         max_length=200,
         required=False,
         default=list,
-        help_text="Hồ sơ nộp trực tiếp, qua bưu chính: `id` các thành phần hồ sơ (của trường hợp, "
-        "xem /api/v1/procedures/{mã}) người nộp đã nộp; thiếu thành phần bắt buộc thì bị từ chối (R-17)",
+        help_text=help_text,
+    )
+
+
+class ReceiveInput(WithDocuments):
+    """Tiếp nhận (R-01, R-02, R-19); hồ sơ trực tiếp, bưu chính: đủ thành phần bắt buộc (R-17)."""
+
+    components = component_ids(
+        "Hồ sơ nộp trực tiếp, qua bưu chính: `id` các thành phần hồ sơ (của trường hợp, "
+        "xem /api/v1/procedures/{mã}) người nộp đã nộp; thiếu thành phần bắt buộc thì bị từ chối (R-17)"
     )
     incomplete_reason = serializers.CharField(
         max_length=2000,
@@ -68,13 +75,9 @@ class ReceiveInput(WithDocuments):
         default="",
         help_text="Lý do vẫn tiếp nhận khi thiếu thành phần bắt buộc (ghi vào nhật ký)",
     )
-    shown_components = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_BIGINT),
-        max_length=200,
-        required=False,
-        default=list,
-        help_text="`id` các thành phần người nộp chỉ xuất trình để đối chiếu: không quét, không lưu bản sao "
-        "(TT 01/2023/TT-VPCP Điều 8); được tính là đã nộp",
+    shown_components = component_ids(
+        "`id` các thành phần người nộp chỉ xuất trình để đối chiếu: không quét, không lưu bản sao "
+        "(TT 01/2023/TT-VPCP Điều 8); được tính là đã nộp"
     )
 
 

@@ -47,6 +47,7 @@ from motcua.dossiers.models import (
     OutboxTopic,
     PauseKind,
 )
+from motcua.dossiers.selectors import Digitisation
 from motcua.dossiers.states import State
 from motcua.feedback.selectors import unhappy_dossier_ids
 from motcua.index.models import COUNTERS, IndexDirty, IndexFact, IndexMonth, Outcome
@@ -181,7 +182,11 @@ def facts_of(dossier_ids: list[int]) -> list[IndexFact]:
                 result_required=result_required,
                 result_electronic=electronic_result,
                 # 4.2: components digitised, and the electronic result where a paper one is due.
-                digitised=d.pk in digitised_components and (not result_required or electronic_result),
+                digitised=Digitisation(
+                    components=d.pk in digitised_components,
+                    result_due=result_required,
+                    result_electronic=electronic_result,
+                ).done,
                 reused=d.pk in reused,
                 # 4.5 (DuocLayTuKhoDMQG).
                 personal_store=d.pk in personal_store,
